@@ -1,0 +1,47 @@
+# MoeCheck developer entry points. `make run` and `make test` work on a fresh
+# Debian/Ubuntu machine with Python 3.11: they install what they need first.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Debian packages: venv support, a Secret Service for keychain tests, Xvfb for
+# screenshots, and the system libraries Qt's xcb/offscreen platforms load.
+DEB_PACKAGES := python3-venv dbus dbus-x11 gnome-keyring xvfb xauth \
+	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 \
+	fonts-dejavu-core
+
+.PHONY: run test lint typecheck pytest system-deps venv clean screenshots
+
+run: venv
+	$(BIN)/moecheck-gui
+
+test: system-deps venv lint typecheck pytest
+
+system-deps:
+	@scripts/ensure-system-deps $(DEB_PACKAGES)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(STAMP)
+
+lint: venv
+	$(BIN)/ruff check moecheck_gui tests scripts/*.py
+	$(BIN)/ruff format --check moecheck_gui tests scripts/*.py
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv
+	scripts/with-keyring $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+screenshots: system-deps venv
+	xvfb-run -a -s '-screen 0 1280x1024x24' $(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache

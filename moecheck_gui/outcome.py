@@ -1,0 +1,217 @@
+"""The result of one check: an immutable value that the CLI, JSON and window all render.
+
+Every check ends in exactly one :class:`Outcome` (PRODUCT.md 3.1). The fields of
+PRODUCT.md 3.4 are attributes of the same name; the few extra fields (``host``,
+``server_error_type``, ``detail``, ``notices``, ``attempts``) feed the details
+area and the redacted report. Nothing here ever holds the API key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    """Why a check did not succeed. The values are the contract's ``kind`` strings."""
+
+    INVALID_INPUT = "invalid_input"
+    DNS = "dns"
+    CONNECT = "connect"
+    TLS = "tls"
+    PROXY = "proxy"
+    TIMEOUT = "timeout"
+    AUTH = "auth"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    BAD_RESPONSE = "bad_response"
+    CANCELLED = "cancelled"
+
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_NETWORK = 3
+EXIT_SERVICE = 4
+EXIT_INTERRUPTED = 130
+
+_EXIT_BY_KIND: dict[Kind, int] = {
+    Kind.AUTH: EXIT_REJECTED,
+    Kind.FORBIDDEN: EXIT_REJECTED,
+    Kind.INVALID_INPUT: EXIT_USAGE,
+    Kind.DNS: EXIT_NETWORK,
+    Kind.CONNECT: EXIT_NETWORK,
+    Kind.TLS: EXIT_NETWORK,
+    Kind.PROXY: EXIT_NETWORK,
+    Kind.TIMEOUT: EXIT_NETWORK,
+    Kind.NOT_FOUND: EXIT_SERVICE,
+    Kind.RATE_LIMITED: EXIT_SERVICE,
+    Kind.SERVER_ERROR: EXIT_SERVICE,
+    Kind.BAD_RESPONSE: EXIT_SERVICE,
+    Kind.CANCELLED: EXIT_INTERRUPTED,
+}
+
+TITLES: dict[Kind | None, str] = {
+    None: "Connection works",
+    Kind.INVALID_INPUT: "Check what you entered",
+    Kind.DNS: "MoEngage's server could not be found",
+    Kind.CONNECT: "Could not connect to MoEngage",
+    Kind.TLS: "The secure connection was not trusted",
+    Kind.PROXY: "The proxy blocked the connection",
+    Kind.TIMEOUT: "MoEngage did not answer in time",
+    Kind.AUTH: "MoEngage rejected these credentials",
+    Kind.FORBIDDEN: "Access to this workspace is blocked",
+    Kind.NOT_FOUND: "MoEngage did not recognise the address",
+    Kind.RATE_LIMITED: "Too many requests right now",
+    Kind.SERVER_ERROR: "MoEngage had a problem on its side",
+    Kind.BAD_RESPONSE: "The answer did not come from MoEngage's API",
+    Kind.CANCELLED: "Check stopped",
+}
+"""A short headline per outcome, for the window's result panel and the CLI."""
+
+
+# C0/C1 controls (keeping none: server text is shown on one line or wrapped by
+# us), DEL, and the Unicode bidi embeddings/overrides/isolates plus other
+# invisible formatting characters that can make text read differently than it is.
+_UNSAFE_TEXT = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
+SERVER_TEXT_LIMIT = 2000
+"""Server text longer than this is cut (with an ellipsis) before it is shown."""
+
+
+def clean_server_text(value: object, limit: int = SERVER_TEXT_LIMIT) -> str | None:
+    """Return server-supplied text made safe to show anywhere, or None.
+
+    Why: a hostile or broken server can send ANSI escapes (which repaint a
+    terminal), bidi overrides (which make text read backwards) or megabytes of
+    text. Non-strings become None so that ``{"message": {...}}`` is never shown
+    as a Python repr.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    text = _UNSAFE_TEXT.sub(" ", value)
+    text = re.sub(r" {2,}", " ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text or None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one data center answered during detection."""
+
+    dc: str
+    ok: bool
+    kind: str | None
+    http_status: int | None = None
+    elapsed_ms: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's per-DC shape, ``{"ok": bool, "kind": str|None}``, plus extras."""
+        return {
+            "ok": self.ok,
+            "kind": self.kind,
+            "http_status": self.http_status,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything known about one finished check.
+
+    ``ok`` is true only for a 2xx JSON object with ``status == "success"`` and a
+    non-empty string ``app_name``; otherwise ``kind`` says why. All text that
+    came from the server has already passed through :func:`clean_server_text`.
+    """
+
+    ok: bool
+    kind: str | None
+    dc: str | None
+    workspace_id: str
+    app_name: str | None = None
+    http_status: int | None = None
+    server_message: str | None = None
+    request_id: str | None = None
+    retry_after_s: int | None = None
+    message: str = ""
+    hint: str = ""
+    elapsed_ms: float = 0.0
+    # Extras beyond PRODUCT.md 3.4 (added freely, never secret):
+    server_error_type: str | None = None
+    host: str | None = None
+    """The API host that was asked (``api-01.moengage.com``), or None if nothing was sent."""
+    detail: str | None = None
+    """One line of technical detail (exception class and text), for the details area."""
+    notices: tuple[str, ...] = ()
+    """What input normalisation changed, e.g. ``removed a trailing newline from the key``."""
+    field: str | None = None
+    """For ``invalid_input``: which field was refused (``workspace_id``, ``api_key``, ``dc``)."""
+    attempts: Mapping[str, Attempt] | None = None
+    """Detection only: how every data center answered, keyed by DC code."""
+
+    @property
+    def title(self) -> str:
+        """A short headline for this outcome."""
+        if self.ok:
+            return TITLES[None]
+        try:
+            return TITLES[Kind(self.kind)]
+        except ValueError:
+            return "Check failed"
+
+    @property
+    def exit_code(self) -> int:
+        """The ``moecheck`` exit code of PRODUCT.md 3.2."""
+        if self.ok:
+            return EXIT_OK
+        try:
+            return _EXIT_BY_KIND[Kind(self.kind)]
+        except ValueError:
+            return EXIT_SERVICE
+
+    def replace(self, **changes: Any) -> Outcome:
+        """A copy with some fields changed (outcomes are immutable)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` object of PRODUCT.md 3.4 (plus extras); never holds the key."""
+        data: dict[str, Any] = {
+            "ok": self.ok,
+            "kind": self.kind,
+            "dc": self.dc,
+            "workspace_id": self.workspace_id,
+            "app_name": self.app_name,
+            "http_status": self.http_status,
+            "server_message": self.server_message,
+            "request_id": self.request_id,
+            "retry_after_s": self.retry_after_s,
+            "message": self.message,
+            "hint": self.hint,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "title": self.title,
+            "server_error_type": self.server_error_type,
+            "host": self.host,
+            "detail": self.detail,
+            "notices": list(self.notices),
+            "field": self.field,
+        }
+        if self.attempts is not None:
+            data["attempts"] = {dc: a.to_json() for dc, a in self.attempts.items()}
+        return data
+
+
+def exit_code_for(outcome: Outcome) -> int:
+    """The ``moecheck`` exit code for an outcome (PRODUCT.md 3.2)."""
+    return outcome.exit_code

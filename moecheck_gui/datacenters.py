@@ -1,0 +1,246 @@
+"""MoEngage data centers, and turning whatever a user typed or pasted into a DC code.
+
+Why this exists: marketers rarely know their "DC"; they know the web address of
+their dashboard. So a DC can be written as ``5``, ``DC-05``, ``dc 5`` or pasted as
+``https://dashboard-05.moengage.com/v4/#/...``. All of these become ``"05"``.
+
+Why it is strict: the DC picks the host that receives the API key. A pasted
+address is therefore accepted only when its *host* is exactly one of MoEngage's
+known hosts; look-alikes (``dashboard-01.moengage.com.evil.example``,
+``dashboard-01.moengage.com@evil.example``, a MoEngage host hidden in a path or
+query) are refused rather than guessed at. Only ASCII digits count as digits, so
+``٥`` (Arabic-Indic five) is not DC-05.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class DataCenter:
+    """One MoEngage data center (PRODUCT.md section 2)."""
+
+    code: str
+    """The normalised code, as sent in the request body's ``region``: ``"01"``, ``"101"``."""
+    region: str | None
+    """Where it is, for people choosing from a list; None when MoEngage does not publish it."""
+    dashboard_host: str
+    api_host: str
+
+    @property
+    def label(self) -> str:
+        """How the DC is shown to people: ``"DC-01 — US"``, or ``"DC-101"`` without a region."""
+        name = f"DC-{self.code}"
+        return f"{name} — {self.region}" if self.region else name
+
+
+def _dc(code: str, region: str | None) -> DataCenter:
+    # Built from the code so the host is always api-{dc}, never api-0{dc}
+    # (which would turn DC-101 into the nonexistent api-0101).
+    return DataCenter(code, region, f"dashboard-{code}.moengage.com", f"api-{code}.moengage.com")
+
+
+DATA_CENTERS: tuple[DataCenter, ...] = (
+    _dc("01", "US"),
+    _dc("02", "EU"),
+    _dc("03", "India"),
+    _dc("04", "US"),
+    _dc("05", "Singapore"),
+    _dc("06", "Indonesia"),
+    _dc("101", None),
+)
+"""Every data center, in the order of MoEngage's table."""
+
+DC_CODES: tuple[str, ...] = tuple(dc.code for dc in DATA_CENTERS)
+BY_CODE: dict[str, DataCenter] = {dc.code: dc for dc in DATA_CENTERS}
+
+LEGACY_HOSTS: dict[str, str] = {
+    "app.moengage.com": "01",
+    "app-eu.moengage.com": "02",
+    "app-serv3.moengage.com": "03",
+    "api.moengage.com": "01",
+    "api-eu.moengage.com": "02",
+    "api-serv3.moengage.com": "03",
+}
+"""Older dashboard and API hosts that are still in use, and the DC each belongs to."""
+
+HOSTS: dict[str, str] = {
+    **{dc.dashboard_host: dc.code for dc in DATA_CENTERS},
+    **{dc.api_host: dc.code for dc in DATA_CENTERS},
+    **LEGACY_HOSTS,
+}
+"""Every host name that identifies a DC (lower case, no trailing dot)."""
+
+MAX_INPUT = 2048
+"""Longer input is refused before any parsing: no real DC or dashboard URL is this long."""
+
+_CHOICES = ", ".join(f"DC-{code}" for code in DC_CODES)
+_WHERE = "you can find it in your dashboard's web address"
+
+# ASCII only, on purpose: with re.ASCII, [0-9] and \s match no other scripts'
+# digits. "DC", then optional spaces, dashes or underscores, then digits.
+_CODE_RE = re.compile(r"(?:dc[ _-]*)?([0-9]+)", re.ASCII | re.IGNORECASE)
+_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.-]*)://", re.ASCII | re.IGNORECASE)
+# What a pasted address is trimmed of, beyond str.strip()'s whitespace:
+# invisible characters that copy-paste brings along.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# The labels themselves ("DC-01 — US"), in case one is copied from the window,
+# also with an en dash or hyphen in place of the em dash.
+_LABELS: dict[str, str] = {
+    dc.label.replace("—", dash).casefold(): dc.code for dc in DATA_CENTERS for dash in "—–-"
+}
+
+
+class DataCenterError(ValueError):
+    """A value that is not a MoEngage data center; ``message`` is written for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _shown(text: str) -> str:
+    """The user's input quoted for a message, or a neutral phrase if it is unfit to show.
+
+    Why: echoing what was typed makes the message concrete, but long text or
+    invisible/control characters would make the message unreadable or misleading.
+    """
+    if 0 < len(text) <= 80 and text.isprintable():
+        return f"'{text}'"
+    return "That value"
+
+
+def _code_for_number(digits: str) -> str | None:
+    """``"5"``/``"05"`` → ``"05"`` and ``"101"`` → ``"101"``; others (``"001"``, ``"7"``) → None."""
+    if len(digits) <= 2:
+        code = digits.zfill(2)
+    else:
+        code = digits
+    return code if code in BY_CODE else None
+
+
+def _looks_like_address(text: str) -> bool:
+    """True when the text reads as a web address or host name rather than a DC number."""
+    return any(ch in text for ch in "./:@\\")
+
+
+def _host_code(text: str) -> tuple[str | None, str]:
+    """The DC of a pasted URL or bare host, or ``(None, why)`` when it is not a MoEngage address.
+
+    The decision rests on the host alone, which must equal a known host exactly
+    (case-insensitive, one trailing dot allowed). Anything that makes the host
+    ambiguous (user info with ``@``, backslashes, control characters, non-ASCII
+    in the host part) is refused instead of interpreted.
+    """
+    not_moengage = (
+        f"{_shown(text)} is not a MoEngage dashboard or API address. "
+        f"Use one of {_CHOICES} ({_WHERE}, e.g. dashboard-01.moengage.com)."
+    )
+    if any(not ch.isprintable() or ch.isspace() for ch in text):
+        # urlsplit silently drops tabs and newlines, which would let a split-up
+        # host name through; a real pasted address has none of these.
+        return None, (
+            "That web address contains spaces or invisible characters. Paste the address "
+            f"exactly as shown in your browser, or enter the data center ({_CHOICES})."
+        )
+    match = _SCHEME_RE.match(text)
+    if match:
+        if match.group(1).lower() not in ("http", "https"):
+            return None, not_moengage
+        url = text
+    elif text.startswith("//"):
+        url = "https:" + text
+    else:
+        url = "https://" + text
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        return None, not_moengage
+    netloc = parts.netloc
+    if "@" in netloc:
+        return None, (
+            "That address contains '@', so its real host is not the part that looks like "
+            f"MoEngage. Paste your dashboard's address exactly as shown in your browser, "
+            f"or enter the data center ({_CHOICES})."
+        )
+    if not netloc.isascii() or "\\" in netloc:
+        return None, not_moengage
+    host = (parts.hostname or "").lower()
+    if host.endswith("."):
+        host = host[:-1]
+    code = HOSTS.get(host)
+    if code is None:
+        return None, not_moengage
+    return code, ""
+
+
+def parse_dc(value: str) -> str:
+    """Return the normalised DC code (``"05"``, ``"101"``) for any way a user writes a DC.
+
+    Accepts ``5``, ``05``, ``DC-05``, ``dc05``, ``DC 05``, ``dc_5``, ``101``, a
+    label such as ``DC-01 — US``, and pasted dashboard or API addresses (with or
+    without scheme, port, path, query or fragment), including the legacy
+    ``app.``, ``app-eu.`` and ``app-serv3.`` hosts. Raises :class:`DataCenterError`
+    with a message for the user for anything else.
+    """
+    if not isinstance(value, str):
+        raise DataCenterError(f"Enter a data center: one of {_CHOICES} ({_WHERE}).")
+    if len(value) > MAX_INPUT:
+        raise DataCenterError(
+            f"That is far too long to be a data center or a dashboard address. "
+            f"Use one of {_CHOICES} ({_WHERE})."
+        )
+    text = value.strip().strip(_INVISIBLE).strip()
+    if not text:
+        raise DataCenterError(
+            f"Enter a data center: one of {_CHOICES}, or paste your dashboard's web address."
+        )
+    match = _CODE_RE.fullmatch(text)
+    if match:
+        code = _code_for_number(match.group(1))
+        if code is not None:
+            return code
+        raise DataCenterError(
+            f"{_shown(text)} is not a MoEngage data center. Use one of {_CHOICES} ({_WHERE})."
+        )
+    label_code = _LABELS.get(text.casefold())
+    if label_code is not None:
+        return label_code
+    if _looks_like_address(text):
+        code, why = _host_code(text)
+        if code is not None:
+            return code
+        raise DataCenterError(why)
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise DataCenterError(
+            f"{_shown(text)} uses digits other than 0–9. Type the data center with ordinary "
+            f"digits: one of {_CHOICES} ({_WHERE})."
+        )
+    raise DataCenterError(
+        f"{_shown(text)} is not a MoEngage data center. Use one of {_CHOICES} ({_WHERE})."
+    )
+
+
+def dc_from_url(text: str) -> str | None:
+    """The DC of a pasted MoEngage dashboard/API URL or host, else None; never raises.
+
+    Why separate from :func:`parse_dc`: the window calls this on whatever lands in
+    the workspace field, where ``5`` or ``DC05`` is far more likely a workspace ID
+    than a DC. Only something that reads as an address counts here.
+    """
+    try:
+        if not isinstance(text, str) or len(text) > MAX_INPUT:
+            return None
+        stripped = text.strip().strip(_INVISIBLE).strip()
+        if not stripped or not _looks_like_address(stripped):
+            return None
+        return _host_code(stripped)[0]
+    except Exception:  # noqa: BLE001 - a paste handler must never crash the window
+        return None

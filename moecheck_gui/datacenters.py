@@ -95,7 +95,13 @@ _LABELS: dict[str, str] = {
 
 
 class DataCenterError(ValueError):
-    """A value that is not a MoEngage data center; ``message`` is written for the user."""
+    """A value that is not a MoEngage data center; ``message`` is written for the user.
+
+    ``field`` is always ``"dc"``, matching :class:`moecheck_gui.inputs.InputError`, so
+    callers can treat both errors alike.
+    """
+
+    field = "dc"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -124,6 +124,7 @@ def test_unknown_number_message_is_exact() -> None:
     )
     assert str(info.value) == info.value.message
     assert isinstance(info.value, ValueError)
+    assert info.value.field == "dc"
 
 
 @pytest.mark.parametrize(

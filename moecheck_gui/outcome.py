@@ -167,7 +167,7 @@ class Outcome:
         if self.ok:
             return TITLES[None]
         try:
-            return TITLES[Kind(self.kind)]
+            return TITLES[Kind(self.kind or "")]
         except ValueError:
             return "Check failed"
 
@@ -177,7 +177,7 @@ class Outcome:
         if self.ok:
             return EXIT_OK
         try:
-            return _EXIT_BY_KIND[Kind(self.kind)]
+            return _EXIT_BY_KIND[Kind(self.kind or "")]
         except ValueError:
             return EXIT_SERVICE
 

@@ -1,0 +1,146 @@
+"""Find the data center that holds a workspace by asking all of them at once.
+
+Why at once: users rarely know their DC, and seven checks one after another
+would take seven times as long. Every DC gets its own thread (a bounded seven);
+the first one that accepts the credentials wins and cancels the rest, so the
+whole run takes about as long as the slowest answer we actually need.
+Every attempt is reported, because "accepted nowhere" versus "unreachable
+everywhere" are very different problems for the user.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from moecheck_gui import messages
+from moecheck_gui.datacenters import DC_CODES
+from moecheck_gui.outcome import Attempt, Kind, Outcome
+
+if TYPE_CHECKING:
+    from moecheck_gui.client import CancelToken, Checker, LogFn
+
+# When no DC accepts, the outcome that explains most wins: a workspace that is
+# blocked somewhere beats "rejected everywhere", which beats network trouble.
+_PRIORITY = (
+    Kind.FORBIDDEN,
+    Kind.RATE_LIMITED,
+    Kind.AUTH,
+    Kind.TLS,
+    Kind.PROXY,
+    Kind.DNS,
+    Kind.CONNECT,
+    Kind.SERVER_ERROR,
+    Kind.TIMEOUT,
+    Kind.BAD_RESPONSE,
+    Kind.NOT_FOUND,
+    Kind.CANCELLED,
+)
+
+
+def detect(
+    checker: Checker,
+    workspace_id: str,
+    api_key: str,
+    *,
+    timeout: float,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> Outcome:
+    """Check the credentials against every DC concurrently; report the winner and all attempts."""
+    from moecheck_gui.client import CancelToken  # avoid an import cycle
+
+    started = time.monotonic()
+    # Validate once, up front: refused input is refused for every DC alike.
+    refused = checker.refusal(workspace_id, api_key, DC_CODES[0])
+    if refused is not None:
+        return refused.replace(dc=None, elapsed_ms=(time.monotonic() - started) * 1000.0)
+
+    group = CancelToken()
+    remove = cancel.add_callback(group.cancel) if cancel is not None else (lambda: None)
+    results: dict[str, Outcome] = {}
+    lock = threading.Lock()
+
+    def run(dc: str) -> None:
+        outcome = checker.check(
+            workspace_id, api_key, dc, timeout=timeout, cancel=group, log=log, detected=True
+        )
+        with lock:
+            results[dc] = outcome
+        if outcome.ok:
+            group.cancel()
+
+    threads = [
+        threading.Thread(target=run, args=(dc,), name=f"moecheck-detect-{dc}", daemon=True)
+        for dc in DC_CODES
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            # Each check ends by its own deadline (or at once when cancelled);
+            # the extra second only covers thread scheduling.
+            thread.join(timeout + 1.0)
+    finally:
+        remove()
+
+    with lock:
+        snapshot = dict(results)
+    elapsed = (time.monotonic() - started) * 1000.0
+    attempts = {dc: _attempt(dc, snapshot.get(dc)) for dc in DC_CODES}
+    winner = next((snapshot[dc] for dc in DC_CODES if dc in snapshot and snapshot[dc].ok), None)
+    if winner is not None:
+        return winner.replace(attempts=attempts, elapsed_ms=elapsed)
+    if cancel is not None and cancel.cancelled:
+        return _summary(workspace_id, Kind.CANCELLED, attempts, elapsed, None)
+    best = _most_telling(snapshot)
+    if best is None:
+        return _summary(workspace_id, Kind.TIMEOUT, attempts, elapsed, None, timeout_s=timeout)
+    return best.replace(
+        attempts=attempts,
+        elapsed_ms=elapsed,
+        dc=best.dc if best.kind in (Kind.FORBIDDEN.value, Kind.RATE_LIMITED.value) else None,
+    )
+
+
+def _attempt(dc: str, outcome: Outcome | None) -> Attempt:
+    if outcome is None:
+        return Attempt(dc=dc, ok=False, kind=Kind.TIMEOUT.value)
+    return Attempt(
+        dc=dc,
+        ok=outcome.ok,
+        kind=outcome.kind,
+        http_status=outcome.http_status,
+        elapsed_ms=outcome.elapsed_ms,
+    )
+
+
+def _most_telling(results: dict[str, Outcome]) -> Outcome | None:
+    for kind in _PRIORITY:
+        for dc in DC_CODES:
+            outcome = results.get(dc)
+            if outcome is not None and outcome.kind == kind.value:
+                return outcome
+    return None
+
+
+def _summary(
+    workspace_id: str,
+    kind: Kind,
+    attempts: dict[str, Attempt],
+    elapsed: float,
+    dc: str | None,
+    timeout_s: float | None = None,
+) -> Outcome:
+    message, hint = messages.for_kind(kind, messages.Context(detected=True, timeout_s=timeout_s))
+    return Outcome(
+        ok=False,
+        kind=kind.value,
+        dc=dc,
+        workspace_id=workspace_id.strip(),
+        message=message,
+        hint=hint,
+        elapsed_ms=elapsed,
+        attempts=attempts,
+    )

@@ -1,0 +1,323 @@
+"""Real loopback servers for tests: a scripted HTTP(S) server and a small CONNECT proxy.
+
+These are deliberately raw (sockets, not http.server) so a test can make the
+server misbehave in ways a well-behaved framework never would: trickle bytes,
+reset mid-answer, close during the TLS handshake, send a redirect, a gzip bomb.
+Everything listens on 127.0.0.1 only and stops by itself when the test ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import select
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Request:
+    """One request as it arrived on the wire."""
+
+    method: str
+    target: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    raw_head: bytes
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+Responder = Callable[[socket.socket, Request, "ScriptedServer"], None]
+
+
+def http_response(
+    status: int,
+    body: bytes | str | dict[str, Any] | list[Any] | None = b"",
+    headers: dict[str, str] | None = None,
+    reason: str = "Status",
+) -> bytes:
+    """Bytes of a complete HTTP/1.1 answer with a Content-Length."""
+    if isinstance(body, dict | list) or body is None:
+        payload = json.dumps(body).encode()
+        ctype = "application/json"
+    elif isinstance(body, str):
+        payload = body.encode()
+        ctype = "text/plain; charset=utf-8"
+    else:
+        payload = body
+        ctype = "application/json"
+    all_headers = {"Content-Type": ctype, "Content-Length": str(len(payload))}
+    all_headers.update(headers or {})
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in all_headers.items()
+    )
+    return head.encode("latin-1") + b"\r\n" + payload
+
+
+def reply(status: int, body: Any = b"", headers: dict[str, str] | None = None) -> Responder:
+    """A responder that sends one fixed answer."""
+
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        conn.sendall(http_response(status, body, headers))
+
+    return respond
+
+
+def success(app_name: str = "Acme Prod") -> Responder:
+    return reply(200, {"status": "success", "app_name": app_name})
+
+
+def _read_request(conn: socket.socket) -> Request | None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+        if len(data) > 1_000_000:
+            return None
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = lines[0].split(" ", 2)
+    headers = []
+    for line in lines[1:]:
+        key, _, value = line.partition(":")
+        headers.append((key.strip(), value.strip()))
+    length = 0
+    for key, value in headers:
+        if key.lower() == "content-length":
+            length = int(value)
+    body = rest
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return Request(method, target, headers, body[:length], head)
+
+
+class ScriptedServer:
+    """A loopback HTTP(S) server whose every answer is a Python function.
+
+    ``responder`` gets the raw socket, so it may write anything, slowly, or
+    nothing at all. ``requests`` records everything that arrived.
+    """
+
+    def __init__(
+        self,
+        responder: Responder,
+        *,
+        tls: ssl.SSLContext | None = None,
+        handshake: Callable[[socket.socket], None] | None = None,
+    ) -> None:
+        self.responder = responder
+        self.requests: list[Request] = []
+        self.connections = 0
+        self._tls = tls
+        self._handshake = handshake
+        self._stop = threading.Event()
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.2)
+        self.port: int = self._sock.getsockname()[1]
+        self._clients: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def stopping(self) -> threading.Event:
+        """Set when the test ends: responders that stall should wait on it."""
+        return self._stop
+
+    def url(self, host: str = "127.0.0.1", scheme: str | None = None) -> str:
+        scheme = scheme or ("https" if self._tls else "http")
+        return f"{scheme}://{host}:{self.port}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            with self._lock:
+                self._clients.append(conn)
+                self.connections += 1
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        try:
+            if self._handshake is not None:
+                self._handshake(conn)
+                return
+            if self._tls is not None:
+                conn = self._tls.wrap_socket(conn, server_side=True)
+                with self._lock:
+                    self._clients.append(conn)
+            while not self._stop.is_set():
+                request = _read_request(conn)
+                if request is None:
+                    return
+                with self._lock:
+                    self.requests.append(request)
+                self.responder(conn, request, self)
+                if (request.header("connection") or "").lower() == "close":
+                    return
+        except (OSError, ssl.SSLError, ValueError):
+            return
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        with self._lock:
+            clients = list(self._clients)
+        for client in clients:
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                client.close()
+        self._sock.close()
+        self._thread.join(2)
+
+
+@dataclass
+class ProxyLog:
+    """What a proxy saw."""
+
+    connects: list[str] = field(default_factory=list)
+    auth_headers: list[str | None] = field(default_factory=list)
+
+
+class ConnectProxy:
+    """A small forward proxy on loopback supporting CONNECT (HTTPS) and plain absolute-URI HTTP.
+
+    ``mode``: ``"ok"`` tunnels, ``"refuse"`` answers 403, ``"auth"`` answers 407
+    unless the expected ``Proxy-Authorization`` is sent, ``"close"`` hangs up.
+    """
+
+    def __init__(self, mode: str = "ok", credentials: str | None = None) -> None:
+        self.mode = mode
+        self.credentials = credentials
+        self.log = ProxyLog()
+        self._stop = threading.Event()
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.2)
+        self.port: int = self._sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            request = _read_request(conn)
+            if request is None:
+                return
+            self.log.connects.append(request.target)
+            self.log.auth_headers.append(request.header("proxy-authorization"))
+            if self.mode == "close":
+                return
+            if self.mode == "refuse":
+                conn.sendall(http_response(403, "Forbidden by proxy policy"))
+                return
+            if self.mode == "auth":
+                import base64
+
+                expected = "Basic " + base64.b64encode((self.credentials or "").encode()).decode()
+                if request.header("proxy-authorization") != expected:
+                    conn.sendall(
+                        http_response(
+                            407, "auth needed", {"Proxy-Authenticate": 'Basic realm="corp"'}
+                        )
+                    )
+                    return
+            if request.method != "CONNECT":
+                conn.sendall(http_response(502, "this test proxy only tunnels"))
+                return
+            host, _, port = request.target.rpartition(":")
+            try:
+                upstream = socket.create_connection((host, int(port)), timeout=5)
+            except OSError:
+                conn.sendall(http_response(502, "upstream unreachable"))
+                return
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            self._pipe(conn, upstream)
+
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
+        with b:
+            while not self._stop.is_set():
+                ready, _, _ = select.select([a, b], [], [], 0.2)
+                for sock in ready:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (b if sock is a else a).sendall(data)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._sock.close()
+        self._thread.join(2)
+
+
+@contextlib.contextmanager
+def scripted(responder: Responder, **kwargs: Any) -> Iterator[ScriptedServer]:
+    server = ScriptedServer(responder, **kwargs)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def trickle(interval: float = 0.2, length: int = 2000) -> Responder:
+    """Headers, then one byte every ``interval`` seconds until the test ends."""
+
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        conn.sendall(
+            f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {length}\r\n\r\n".encode()
+        )
+        while not server.stopping.wait(interval):
+            conn.sendall(b" ")
+
+    return respond
+
+
+def hang() -> Responder:
+    """Read the request, then never answer."""
+
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        server.stopping.wait(60)
+
+    return respond
+
+
+def delayed(seconds: float, then: Responder) -> Responder:
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        time.sleep(seconds)
+        then(conn, request, server)
+
+    return respond

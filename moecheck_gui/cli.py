@@ -441,15 +441,17 @@ def _port_value(text: str) -> int:
     return value
 
 
-def _add_common(p: argparse.ArgumentParser, *, key_source: bool) -> None:
+def _add_workspace(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workspace-id",
         required=True,
         metavar="ID",
         help="the workspace ID (App ID) from the MoEngage dashboard",
     )
-    if not key_source:
-        return
+
+
+def _add_check_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``check`` and ``detect``: output, deadline, key source, saving."""
     p.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
     p.add_argument(
         "--timeout",
@@ -474,6 +476,12 @@ def _add_common(p: argparse.ArgumentParser, *, key_source: bool) -> None:
         "--keychain",
         action="store_true",
         help="use the key saved in the OS keychain for this workspace",
+    )
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="after a successful check, save the key in the OS keychain "
+        "(if saving fails you get a warning; the exit code still reflects the check)",
     )
 
 
@@ -501,19 +509,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    _add_common(check, key_source=True)
+    _add_workspace(check)
     check.add_argument(
         "--dc",
         required=True,
         metavar="DC",
         help="data center: 01-06 or 101, DC-05, dc5, or your dashboard's address",
     )
-    check.add_argument(
-        "--save",
-        action="store_true",
-        help="after a successful check, save the key in the OS keychain "
-        "(if saving fails you get a warning; the exit code still reflects the check)",
-    )
+    _add_check_options(check)
 
     detect = sub.add_parser(
         "detect",
@@ -523,7 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    _add_common(detect, key_source=True)
+    _add_workspace(detect)
+    _add_check_options(detect)
 
     dc = sub.add_parser(
         "dc",
@@ -546,7 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         allow_abbrev=False,
     )
-    _add_common(forget, key_source=False)
+    _add_workspace(forget)
 
     sandbox = sub.add_parser(
         "sandbox",
@@ -838,11 +842,7 @@ def _cmd_check(args: argparse.Namespace, secrets: _Secrets) -> int:
     _close(checker)
     said = _save(args, outcome, key, source) if args.save else []
     _emit(outcome, args)
-    for line in said:
-        if args.json:
-            _err(line)
-        else:
-            print(line, flush=True)
+    _tell(said, args)
     return outcome.exit_code
 
 
@@ -911,9 +911,20 @@ def _cmd_detect(args: argparse.Namespace, secrets: _Secrets) -> int:
     outcome = _run_check(
         work, CancelToken(), timeout=args.timeout, workspace_id=args.workspace_id, dc=None
     )
-    _emit(outcome, args, detect=True)
     _close(checker)
+    said = _save(args, outcome, key, source) if args.save else []
+    _emit(outcome, args, detect=True)
+    _tell(said, args)
     return outcome.exit_code
+
+
+def _tell(lines: list[str], args: argparse.Namespace) -> None:
+    """Follow-up lines after the result: stdout for people, stderr in ``--json`` mode."""
+    for line in lines:
+        if args.json:
+            _err(line)
+        else:
+            print(line, flush=True)
 
 
 def _cmd_dc(args: argparse.Namespace) -> int:

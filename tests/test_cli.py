@@ -842,3 +842,22 @@ def test_internal_error_is_reported_without_traceback_or_key(
     assert "Traceback" not in err
     _assert_no_key(out, err)
     assert "[redacted]" in err
+
+
+@pytest.mark.keychain
+@keychain
+def test_detect_save_then_check_from_keychain(cli: Cli, sandbox: Sandbox) -> None:
+    workspace = f"CLITEST{uuid.uuid4().hex[:10].upper()}"
+    sandbox.add_workspace(workspace, CANARY, "101", "Detect Save Test")
+    try:
+        found = cli.run("detect", "--workspace-id", workspace, "--save")
+        assert found.returncode == 0, found.stdout + found.stderr
+        assert "Found it: DC-101" in found.stdout
+        assert "Saved the key in" in found.stdout
+        loaded = cli.run(
+            "check", "--workspace-id", workspace, "--dc", "101", "--keychain", "--json", key=None
+        )
+        assert loaded.returncode == 0
+        assert loaded.json()["app_name"] == "Detect Save Test"
+    finally:
+        cli.run("forget", "--workspace-id", workspace, key=None)

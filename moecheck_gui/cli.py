@@ -257,6 +257,7 @@ class _Style:
 
 
 def _isatty(stream: object) -> bool:
+    """Whether ``stream`` is a terminal; False for anything that cannot say."""
     try:
         return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError, OSError):
@@ -442,6 +443,7 @@ def _port_value(text: str) -> int:
 
 
 def _add_workspace(p: argparse.ArgumentParser) -> None:
+    """``--workspace-id``, required by every command that touches a workspace."""
     p.add_argument(
         "--workspace-id",
         required=True,
@@ -580,6 +582,7 @@ def _key_argument(argv: list[str]) -> str | None:
 
 
 def _key_refusal(name: str) -> str:
+    """Why ``name`` is refused and what to do instead; never repeats the value."""
     return (
         f"{name} is not accepted: moecheck never takes the API key as a command-line "
         "argument, because arguments are saved in your shell history and visible to other "
@@ -801,6 +804,7 @@ def _key_or_refusal(
 
 
 def _cmd_check(args: argparse.Namespace, secrets: _Secrets) -> int:
+    """``moecheck check``: one DC; the DC is parsed before the key is asked for."""
     from moecheck_gui.datacenters import DataCenterError, parse_dc
 
     try:
@@ -881,6 +885,7 @@ def _save(args: argparse.Namespace, outcome: Outcome, key: str, source: str) -> 
 
 
 def _close(checker: Checker) -> None:
+    """Release the checker's connections (best effort at exit)."""
     try:
         checker.close()
     except Exception:  # noqa: BLE001, S110 - closing a pool at exit is best effort
@@ -888,6 +893,7 @@ def _close(checker: Checker) -> None:
 
 
 def _cmd_detect(args: argparse.Namespace, secrets: _Secrets) -> int:
+    """``moecheck detect``: every DC at once; the JSON object always has ``attempts``."""
     got = _key_or_refusal(args, secrets, None)
     if isinstance(got, Outcome):
         _emit(got, args, detect=True)
@@ -928,6 +934,7 @@ def _tell(lines: list[str], args: argparse.Namespace) -> None:
 
 
 def _cmd_dc(args: argparse.Namespace) -> int:
+    """``moecheck dc``: the normalised code on stdout, or a message on stderr and exit 2."""
     from moecheck_gui.datacenters import BY_CODE, DataCenterError, parse_dc
 
     try:
@@ -969,6 +976,7 @@ def _cmd_dc(args: argparse.Namespace) -> int:
 
 
 def _cmd_forget(args: argparse.Namespace) -> int:
+    """``moecheck forget``: a missing key is not an error (exit 0); keychain trouble is 2."""
     workspace = args.workspace_id.strip()
     if not workspace:
         _err("moecheck forget: --workspace-id is empty.")
@@ -989,6 +997,7 @@ def _cmd_forget(args: argparse.Namespace) -> int:
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
+    """``moecheck sandbox``: serve until Ctrl-C or SIGTERM, the normal ways to stop (exit 0)."""
     from moecheck_gui.sandbox import Sandbox, describe
 
     stop = threading.Event()
@@ -1030,6 +1039,7 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def _wants_json(argv: list[str]) -> bool:
+    """Whether ``--json`` was asked for, even if the rest of the command line is wrong."""
     return "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
 
 
@@ -1066,6 +1076,7 @@ def _usage_failure(
 
 
 def _dispatch(argv: list[str], secrets: _Secrets) -> int:
+    """Refuse key arguments, parse, run the subcommand; Ctrl-C during a check → 130."""
     name = _key_argument(argv)
     if name is not None:
         return _usage_failure(_key_refusal(name), argv, prog="moecheck", usage="", field="api_key")
@@ -1099,6 +1110,7 @@ def _emit_interrupted(outcome: Outcome, args: argparse.Namespace) -> None:
 
 
 def _internal_error(exc: BaseException) -> str:
+    """The one-line report of a bug: class and sanitised text, never a traceback."""
     text = _safe(str(exc))[:300]
     detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return f"moecheck: internal error: {detail} — please report this"

@@ -861,3 +861,39 @@ def test_detect_save_then_check_from_keychain(cli: Cli, sandbox: Sandbox) -> Non
         assert loaded.json()["app_name"] == "Detect Save Test"
     finally:
         cli.run("forget", "--workspace-id", workspace, key=None)
+
+
+def test_hidden_prompt_on_a_terminal_does_not_echo_the_key(cli: Cli) -> None:
+    # stdin is a real pseudo-terminal (the child's controlling terminal), as when a
+    # person runs the command without MOECHECK_API_KEY: it must ask, without echo.
+    env = cli.env(key=None)
+    argv = [*cli.command(["check", "--workspace-id", CANARY_WS, "--dc", "02"])]
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child becomes moecheck at once
+        os.execve(argv[0], argv, env)
+    seen = b""
+    sent = False
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                data = os.read(fd, 4096)
+            except OSError:  # EIO: the child is gone
+                break
+            if not data:
+                break
+            seen += data
+            if not sent and b"input hidden" in seen:
+                os.write(fd, CANARY.encode() + b"\n")
+                sent = True
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    text = seen.decode("utf-8", "replace")
+    assert sent, text
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert f'Connected to "{CANARY_APP}"' in text
+    _assert_no_key(text)  # the terminal never echoed what was typed

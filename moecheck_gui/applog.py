@@ -1,0 +1,172 @@
+"""Logging for the window: a rotating file in the platform log folder that never holds a key.
+
+Why a file at all: when a marketer reports "it said X", support needs the
+sequence of events; the error dialog points at this file. Why so defensive: the
+log is the easiest place for a secret to leak (an ``Authorization`` header in a
+debug line, a key inside an exception message), so every record passes through
+:class:`RedactingFilter`, which removes
+
+- every value registered with :func:`register_secret` (the key of the check
+  that is running), and
+- anything that looks like an ``Authorization`` header value or an
+  ``app_secret`` field, whoever logged it.
+
+Qt-free on purpose, so the same redaction can be used by the report and by the
+error dialog (:func:`redact`).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import re
+import threading
+from pathlib import Path
+
+import platformdirs
+
+LOG_FILE_NAME = "moecheck.log"
+MAX_BYTES = 1024 * 1024
+BACKUPS = 3
+REDACTED = "[redacted]"
+_MIN_SECRET = 4
+"""Shorter values are not registered: redacting "abc" everywhere would garble the log."""
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Authorization: Basic xxx / Bearer xxx (header lines, dict reprs, JSON)
+    (
+        re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?\s*(?:basic|bearer)?\s*)[^\s'\",}]+"),
+        r"\1" + REDACTED,
+    ),
+    # "app_secret": "xxx" / app_secret=xxx / 'app_secret': 'xxx'
+    (
+        re.compile(r"(?i)(app_secret['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),
+        r"\1" + REDACTED,
+    ),
+    # MOECHECK_API_KEY=xxx in a dumped environment
+    (re.compile(r"(MOECHECK_API_KEY['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1" + REDACTED),
+)
+_HANDLER_TAG = "_moecheck_handler"
+
+
+def register_secret(value: str) -> None:
+    """Redact ``value`` from every log record and :func:`redact` call until unregistered."""
+    if isinstance(value, str) and len(value) >= _MIN_SECRET:
+        with _lock:
+            _secrets.add(value)
+            stripped = value.strip()
+            if len(stripped) >= _MIN_SECRET:
+                _secrets.add(stripped)
+
+
+def unregister_secret(value: str) -> None:
+    """Stop redacting ``value`` (the check that used it has ended)."""
+    with _lock:
+        _secrets.discard(value)
+        _secrets.discard(value.strip())
+
+
+def redact(text: str) -> str:
+    """``text`` with registered secrets and credential-looking fields replaced by ``[redacted]``."""
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message and traceback text through :func:`redact`.
+
+    Attached to handlers (not loggers) so records from any library are covered.
+    The record is formatted here, once, so arguments holding a secret never
+    reach a formatter unredacted.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact in place; never drops a record."""
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not lose the record
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def log_dir() -> Path:
+    """The platform log folder (resolved now, so tests can point HOME/XDG elsewhere)."""
+    return Path(platformdirs.user_log_dir("moecheck", appauthor=False))
+
+
+def log_file() -> Path:
+    """Where the log file is (or would be)."""
+    return log_dir() / LOG_FILE_NAME
+
+
+_current_log: Path | None = None
+
+
+def current_log_file() -> Path | None:
+    """The file that :func:`setup_logging` is writing to, or None when logging to file failed."""
+    return _current_log
+
+
+def setup_logging(
+    *, level: int = logging.INFO, directory: Path | None = None, stderr: bool = False
+) -> Path | None:
+    """Send the root logger to a rotating file; return its path, or None if the folder is unusable.
+
+    Idempotent: handlers added by an earlier call are replaced. When the folder
+    cannot be created or written, logging to file is skipped (the app still
+    runs) and None is returned, which the error dialog reports honestly.
+    """
+    global _current_log
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, _HANDLER_TAG, False):
+            root.removeHandler(handler)
+            handler.close()
+    folder = directory if directory is not None else log_dir()
+    target = folder / LOG_FILE_NAME
+    path: Path | None = target
+    redactor = RedactingFilter()
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(f"{folder} is not writable")
+        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+    except OSError:
+        path = None
+    else:
+        file_handler.addFilter(redactor)
+        file_handler.setFormatter(formatter)
+        setattr(file_handler, _HANDLER_TAG, True)
+        root.addHandler(file_handler)
+    if stderr:
+        stream = logging.StreamHandler()
+        stream.addFilter(redactor)
+        stream.setFormatter(formatter)
+        setattr(stream, _HANDLER_TAG, True)
+        root.addHandler(stream)
+    root.setLevel(level)
+    # urllib3 logs every connection at DEBUG; keep it at INFO unless asked.
+    logging.getLogger("urllib3").setLevel(max(level, logging.INFO))
+    _current_log = path
+    return path

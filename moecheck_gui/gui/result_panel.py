@@ -1,0 +1,443 @@
+"""The result panel: what a check found, in words a marketer can act on.
+
+States: empty (a short prompt), running (busy bar and elapsed time), success
+(the workspace *name*, so prod/test mix-ups are caught, plus DC and time),
+failure (a title for the kind, the core's message and hint, and a details area
+with HTTP status, MoEngage's own message and ``request_id``), stopped, and
+stale (the inputs changed since this result).
+
+Why every label is plain text: ``app_name``, server messages and request IDs
+come from the network. A QLabel guesses rich text by default, so
+``<img src=...>`` from a captive portal would be rendered (or fetched). Every
+label here is created by :func:`plain_label`, which fixes
+``Qt.TextFormat.PlainText``; server values were already cleaned by the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from moecheck_gui.datacenters import BY_CODE
+from moecheck_gui.gui import theme
+from moecheck_gui.gui.theme import Tone
+from moecheck_gui.outcome import Kind, Outcome
+
+_ERROR_KINDS = frozenset(
+    {Kind.INVALID_INPUT, Kind.AUTH, Kind.FORBIDDEN, Kind.TLS, Kind.BAD_RESPONSE, Kind.PROXY}
+)
+
+
+def plain_label(
+    text: str = "", parent: QWidget | None = None, *, selectable: bool = False
+) -> QLabel:
+    """A word-wrapped QLabel that can never interpret its text as HTML."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setText(text)
+    if selectable:
+        label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+    return label
+
+
+def dc_label(code: str | None) -> str:
+    """``"DC-01 — US"`` for a code, ``"—"`` when unknown."""
+    if code is None:
+        return "—"
+    dc = BY_CODE.get(code)
+    return dc.label if dc else f"DC-{code}"
+
+
+def format_elapsed(ms: float) -> str:
+    """``"312 ms"`` below a second, ``"1.4 s"`` above: how people read durations."""
+    if ms < 1000:
+        return f"{round(ms)} ms"
+    return f"{ms / 1000:.1f} s"
+
+
+def tone_for(outcome: Outcome) -> Tone:
+    """Green for success, grey for stopped, red for "fix your input/account", amber otherwise."""
+    if outcome.ok:
+        return Tone.SUCCESS
+    if outcome.kind == Kind.CANCELLED:
+        return Tone.NEUTRAL
+    if outcome.kind in _ERROR_KINDS:
+        return Tone.ERROR
+    return Tone.WARNING
+
+
+def detail_rows(outcome: Outcome) -> list[tuple[str, str]]:
+    """The details area's rows, in the order support asks for them; empty values are skipped."""
+    rows: list[tuple[str, str]] = []
+    if outcome.http_status is not None:
+        rows.append(("HTTP status", str(outcome.http_status)))
+    if outcome.server_message:
+        rows.append(("MoEngage message", outcome.server_message))
+    if outcome.server_error_type:
+        rows.append(("Error type", outcome.server_error_type))
+    if outcome.request_id:
+        rows.append(("Request ID", outcome.request_id))
+    if outcome.retry_after_s is not None:
+        rows.append(("Retry after", f"{outcome.retry_after_s} s"))
+    if outcome.host:
+        rows.append(("Server", outcome.host))
+    if outcome.dc:
+        rows.append(("Data center", dc_label(outcome.dc)))
+    rows.append(("Time taken", format_elapsed(outcome.elapsed_ms)))
+    if outcome.attempts:
+        tried = []
+        for code, attempt in outcome.attempts.items():
+            result = "works" if attempt.ok else (attempt.kind or "failed").replace("_", " ")
+            tried.append(f"DC-{code}: {result}")
+        rows.append(("Data centers tried", ", ".join(tried)))
+    if outcome.detail:
+        rows.append(("Technical detail", outcome.detail))
+    return rows
+
+
+class ResultPanel(QFrame):
+    """Shows the state of the current check (objectName ``resultPanel``).
+
+    Signals:
+        copyRequested(): the user pressed Copy details.
+        tryAllRequested(): the user pressed Try all data centers.
+    """
+
+    copyRequested = Signal()
+    tryAllRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultPanel")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setAccessibleName("Result")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._tone = Tone.NEUTRAL
+        self._icon_name: str | None = None
+        self._outcome: Outcome | None = None
+        self._stale = False
+        self._dark = False
+
+        self.icon_label = QLabel(self)
+        self.icon_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.icon_label.setFixedSize(28, 28)
+        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self.icon_label.setAccessibleName("Result icon")
+        self.title_label = plain_label(parent=self)
+        self.title_label.setObjectName("resultTitle")
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.name_label = plain_label(parent=self, selectable=True)
+        self.name_label.setObjectName("resultWorkspaceName")
+        name_font = self.name_label.font()
+        name_font.setPointSizeF(name_font.pointSizeF() * 1.45)
+        name_font.setBold(True)
+        self.name_label.setFont(name_font)
+        self.message_label = plain_label(parent=self, selectable=True)
+        self.message_label.setObjectName("resultMessage")
+        self.hint_label = plain_label(parent=self, selectable=True)
+        self.hint_label.setObjectName("resultHint")
+        self.notice_label = plain_label(parent=self)
+        self.notice_label.setObjectName("resultNotices")
+        self.stale_label = plain_label(
+            "You changed the details after this check. Test again to check them.", self
+        )
+        self.stale_label.setObjectName("resultStale")
+
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.progress.setAccessibleName("Checking")
+        self.elapsed_label = plain_label(parent=self)
+        self.elapsed_label.setObjectName("elapsedLabel")
+
+        self.details_toggle = QToolButton(self)
+        self.details_toggle.setObjectName("detailsToggle")
+        self.details_toggle.setCheckable(True)
+        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_toggle.setAutoRaise(True)
+        self.details_toggle.setAccessibleName("Show details")
+        self.details_toggle.toggled.connect(self._on_details_toggled)
+        self.details = QWidget(self)
+        self.details.setObjectName("resultDetails")
+        self.details_form = QFormLayout(self.details)
+        self.details_form.setContentsMargins(0, 2, 0, 0)
+        self.details_form.setHorizontalSpacing(14)
+        self.details_form.setVerticalSpacing(4)
+        self.details_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+        self.copy_button = QPushButton("Copy details", self)
+        self.copy_button.setObjectName("copyDetailsButton")
+        self.copy_button.setToolTip(
+            "Copy a report for MoEngage support or IT: server, data center, status, "
+            "MoEngage's message and request ID. The key is never included."
+        )
+        self.copy_button.setAccessibleDescription(self.copy_button.toolTip())
+        self.copy_button.clicked.connect(self.copyRequested)
+        self.try_all_button = QPushButton("Try all data centers", self)
+        self.try_all_button.setObjectName("tryAllButton")
+        self.try_all_button.setToolTip(
+            "The key may belong to a different data center: check it against every one."
+        )
+        self.try_all_button.setAccessibleDescription(self.try_all_button.toolTip())
+        self.try_all_button.clicked.connect(self.tryAllRequested)
+        self.copied_label = plain_label(parent=self)
+        self.copied_label.setObjectName("copiedLabel")
+
+        text_box = QWidget(self)
+        text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        text_column = QVBoxLayout(text_box)
+        text_column.setContentsMargins(0, 0, 0, 0)
+        text_column.setSpacing(6)
+        text_column.addWidget(self.title_label)
+        text_column.addWidget(self.name_label)
+        text_column.addWidget(self.message_label)
+        text_column.addWidget(self.hint_label)
+        text_column.addWidget(self.notice_label)
+        text_column.addWidget(self.stale_label)
+        text_column.addWidget(self.progress)
+        text_column.addWidget(self.elapsed_label)
+        text_column.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        text_column.addWidget(self.details)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        buttons.addWidget(self.try_all_button)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.copied_label, 1)
+        buttons.addStretch(0)
+        text_column.addLayout(buttons)
+
+        icon_column = QVBoxLayout()
+        icon_column.setContentsMargins(0, 0, 0, 0)
+        icon_column.addWidget(self.icon_label)
+        icon_column.addStretch(1)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 12, 14, 12)
+        row.setSpacing(12)
+        row.addLayout(icon_column)
+        row.addWidget(text_box, 1)
+
+        self.show_empty()
+
+    # --- states -------------------------------------------------------------
+
+    def _hide_all(self) -> None:
+        for widget in (
+            self.name_label,
+            self.message_label,
+            self.hint_label,
+            self.notice_label,
+            self.stale_label,
+            self.progress,
+            self.elapsed_label,
+            self.details_toggle,
+            self.details,
+            self.copy_button,
+            self.try_all_button,
+            self.copied_label,
+        ):
+            widget.setVisible(False)
+        self.copied_label.clear()
+
+    def show_empty(self) -> None:
+        """The first state: say what will happen, without alarming colours."""
+        self._outcome = None
+        self._stale = False
+        self._hide_all()
+        self.title_label.setText("Ready to test")
+        self.message_label.setText(
+            "Enter the workspace ID and Data API key, then press Test connection. "
+            "MoeCheck asks MoEngage whether they work and shows the workspace name."
+        )
+        self.message_label.setVisible(True)
+        self._set_tone(Tone.INFO, "info")
+        self._announce()
+
+    def show_running(self, where: str) -> None:
+        """Busy state: an indeterminate bar and the elapsed time (see :meth:`set_elapsed`)."""
+        self._outcome = None
+        self._stale = False
+        self._hide_all()
+        self.title_label.setText(f"Checking {where}…")
+        self.progress.setVisible(True)
+        self.elapsed_label.setVisible(True)
+        self.set_elapsed(0.0)
+        self.message_label.setText("Press Esc or Cancel to stop.")
+        self.message_label.setVisible(True)
+        self._set_tone(Tone.INFO, "info")
+        self._announce()
+
+    def set_elapsed(self, seconds: float) -> None:
+        """Update the running timer text."""
+        self.elapsed_label.setText(f"Elapsed: {seconds:.1f} s")
+
+    def show_outcome(self, outcome: Outcome, *, offer_try_all: bool = False) -> None:
+        """Render a finished check: success, failure or stopped."""
+        self._outcome = outcome
+        self._stale = False
+        self._hide_all()
+        self.title_label.setText(outcome.title)
+        tone = tone_for(outcome)
+        if outcome.ok:
+            self.name_label.setText(outcome.app_name or "")
+            self.name_label.setAccessibleName("Workspace name")
+            self.name_label.setVisible(True)
+            summary = f"Workspace name · {dc_label(outcome.dc)} · answered in " + format_elapsed(
+                outcome.elapsed_ms
+            )
+            self.message_label.setText(summary)
+            self.hint_label.setText(outcome.hint)
+        else:
+            self.message_label.setText(outcome.message)
+            self.hint_label.setText(f"What to do: {outcome.hint}" if outcome.hint else "")
+        self.message_label.setVisible(bool(self.message_label.text()))
+        self.hint_label.setVisible(bool(self.hint_label.text()))
+        self._set_notices(outcome.notices)
+        if outcome.kind != Kind.CANCELLED:
+            self._fill_details(outcome)
+            self.details_toggle.setVisible(True)
+            self.details.setVisible(self.details_toggle.isChecked())
+            self.copy_button.setVisible(True)
+            self.copy_button.setEnabled(True)
+        self.try_all_button.setVisible(offer_try_all)
+        self._set_tone(tone, theme.TONE_ICONS[tone])
+        self._announce()
+
+    def show_message(self, title: str, message: str, tone: Tone) -> None:
+        """A state that is not an outcome (e.g. a keychain problem while loading a profile)."""
+        self._outcome = None
+        self._hide_all()
+        self.title_label.setText(title)
+        self.message_label.setText(message)
+        self.message_label.setVisible(True)
+        self._set_tone(tone, theme.TONE_ICONS[tone])
+        self._announce()
+
+    def mark_stale(self) -> None:
+        """The inputs changed after this result: say so, so it is not read as current."""
+        if self._outcome is None or self._stale:
+            return
+        self._stale = True
+        self.stale_label.setVisible(True)
+        self.try_all_button.setVisible(False)
+        self._set_tone(Tone.NEUTRAL, self._icon_name or "info")
+        self._announce()
+
+    def show_copied(self, text: str) -> None:
+        """Confirm the clipboard action next to the button."""
+        self.copied_label.setText(text)
+        self.copied_label.setVisible(True)
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """The outcome on display, or None."""
+        return self._outcome
+
+    @property
+    def stale(self) -> bool:
+        """True when the shown result no longer matches the inputs."""
+        return self._stale
+
+    # --- helpers ------------------------------------------------------------
+
+    def _set_notices(self, notices: Iterable[str]) -> None:
+        items = [n for n in notices if n]
+        self.notice_label.setText("\n".join(f"Note: {n}" for n in items))
+        self.notice_label.setVisible(bool(items))
+
+    def _fill_details(self, outcome: Outcome) -> None:
+        while self.details_form.rowCount():
+            self.details_form.removeRow(0)
+        for name, value in detail_rows(outcome):
+            caption = plain_label(name, self.details)
+            caption.setWordWrap(False)
+            field = plain_label(value, self.details, selectable=True)
+            field.setAccessibleName(name)
+            self.details_form.addRow(caption, field)
+        self._update_toggle_text()
+
+    def _on_details_toggled(self, shown: bool) -> None:
+        self.details.setVisible(shown and self._outcome is not None)
+        self._update_toggle_text()
+
+    def _update_toggle_text(self) -> None:
+        shown = self.details_toggle.isChecked()
+        self.details_toggle.setText("Hide details" if shown else "Show details")
+        self.details_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        self.details_toggle.setAccessibleName(self.details_toggle.text())
+
+    def _set_tone(self, tone: Tone, icon_name: str) -> None:
+        self._tone = tone
+        self._icon_name = icon_name
+        colors = theme.tone_colors(tone, self._base_palette())
+        self._dark = theme.is_dark(self._base_palette())
+        self.setStyleSheet(
+            f"QFrame#resultPanel {{ background: {colors.bg}; border: 1px solid {colors.border};"
+            " border-radius: 10px; }"
+            f" QLabel#resultTitle {{ color: {colors.fg}; }}"
+        )
+        ratio = self.devicePixelRatioF() or 1.0
+        self.icon_label.setPixmap(theme.icon_pixmap(icon_name, colors.fg, 26, ratio))
+
+    def _announce(self) -> None:
+        """Keep the accessible description equal to what is shown, so screen readers hear it."""
+        self.setAccessibleDescription(self.text())
+
+    def text(self) -> str:
+        """Everything the panel shows, as plain text (for tests and assistive technology)."""
+        parts = [self.title_label.text()]
+        for label in (
+            self.name_label,
+            self.message_label,
+            self.hint_label,
+            self.notice_label,
+            self.stale_label,
+            self.elapsed_label,
+        ):
+            if not label.isHidden() and label.text():
+                parts.append(label.text())
+        if self._outcome is not None and self._outcome.kind != Kind.CANCELLED:
+            parts += [f"{name}: {value}" for name, value in detail_rows(self._outcome)]
+        return "\n".join(parts)
+
+    def toPlainText(self) -> str:
+        """Alias of :meth:`text`, for code that treats the panel like a text widget."""
+        return self.text()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Re-pick colours when the system switches between light and dark."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            # Only when light/dark flipped: restyling itself causes palette events.
+            if self._icon_name is not None and theme.is_dark(self._base_palette()) != self._dark:
+                self._set_tone(self._tone, self._icon_name)
+
+    def _base_palette(self) -> QPalette:
+        """The surrounding palette (our own is tinted by the panel's stylesheet)."""
+        parent = self.parentWidget()
+        return parent.palette() if parent is not None else QApplication.palette()

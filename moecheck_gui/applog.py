@@ -170,3 +170,14 @@ def setup_logging(
     logging.getLogger("urllib3").setLevel(max(level, logging.INFO))
     _current_log = path
     return path
+
+
+def shutdown_logging() -> None:
+    """Remove and close the handlers :func:`setup_logging` added (tests, clean exit)."""
+    global _current_log
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, _HANDLER_TAG, False):
+            root.removeHandler(handler)
+            handler.close()
+    _current_log = None

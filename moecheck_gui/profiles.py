@@ -70,7 +70,7 @@ def clean_label(label: str) -> str:
 
 def now_iso() -> str:
     """The current time as an ISO 8601 string in UTC, the format of ``last_used``."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,8 @@ class MainWindow(QMainWindow):
         self._restore()
         self.result_panel.show_empty()
         self._update_input_notice()
+        if demo is not None:
+            self._apply_store_info(None)  # no keychain in demo mode: nothing to ask
         # After the first paint: warm up the network stack and ask the keychain.
         QTimer.singleShot(0, self._after_first_paint)
 
@@ -571,7 +573,6 @@ class MainWindow(QMainWindow):
             return
         self.runner.start(_warm_up, lambda _: None, lambda _exc: None, name="warm-up")
         if self.demo is not None:
-            self._apply_store_info(None)
             return
         providers = self._providers
         self.runner.start(
@@ -1087,6 +1088,7 @@ class MainWindow(QMainWindow):
             f" QLabel#demoBannerTitle {{ color: {colors.fg}; }}"
         )
         self._update_input_notice()
+        self.result_panel.restyle()
 
     def showEvent(self, event: Any) -> None:
         """Style once the palette is final (after the platform theme applied it)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -136,7 +136,6 @@ class ResultPanel(QFrame):
         self._icon_name: str | None = None
         self._outcome: Outcome | None = None
         self._stale = False
-        self._dark = False
 
         self.icon_label = QLabel(self)
         self.icon_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -395,7 +394,6 @@ class ResultPanel(QFrame):
         self._tone = tone
         self._icon_name = icon_name
         colors = theme.tone_colors(tone, self._base_palette())
-        self._dark = theme.is_dark(self._base_palette())
         self.setStyleSheet(
             f"QFrame#resultPanel {{ background: {colors.bg}; border: 1px solid {colors.border};"
             " border-radius: 10px; }"
@@ -429,15 +427,12 @@ class ResultPanel(QFrame):
         """Alias of :meth:`text`, for code that treats the panel like a text widget."""
         return self.text()
 
-    def changeEvent(self, event: QEvent) -> None:
-        """Re-pick colours when the system switches between light and dark."""
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            # Only when light/dark flipped: restyling itself causes palette events.
-            if self._icon_name is not None and theme.is_dark(self._base_palette()) != self._dark:
-                self._set_tone(self._tone, self._icon_name)
+    def restyle(self) -> None:
+        """Re-pick colours for the current palette (the window calls this on palette changes)."""
+        if self._icon_name is not None:
+            self._set_tone(self._tone, self._icon_name)
 
     def _base_palette(self) -> QPalette:
-        """The surrounding palette (our own is tinted by the panel's stylesheet)."""
-        parent = self.parentWidget()
-        return parent.palette() if parent is not None else QApplication.palette()
+        """The window's palette (our own is tinted by the panel's stylesheet)."""
+        window = self.window()
+        return window.palette() if window is not self else QApplication.palette()

@@ -346,13 +346,13 @@ def test_the_check_runs_off_the_gui_thread(
 ) -> None:
     from moecheck_gui.client import Checker
 
+    threads: list[int] = []
+
     class Spy(Checker):
         """A real Checker that records which thread ran the check."""
 
-        threads: list[int] = []
-
         def check(self, *args: Any, **kwargs: Any) -> Outcome:
-            self.threads.append(threading.get_ident())
+            threads.append(threading.get_ident())
             return super().check(*args, **kwargs)
 
     spy = Spy(api_base=sandbox.api_base)
@@ -360,7 +360,7 @@ def test_the_check_runs_off_the_gui_thread(
     fill(window, US.workspace_id, US.api_key, "01")
     outcome = run_check(qtbot, window)
     assert outcome.ok
-    assert Spy.threads and Spy.threads[0] != threading.get_ident()
+    assert threads and threads[0] != threading.get_ident()
 
 
 def test_api_base_is_read_at_check_time(
@@ -385,9 +385,7 @@ def test_copy_details_is_redacted_and_useful(
     window = make_window()
     fill(window, US.workspace_id, US.api_key, "01")
     outcome = run_check(qtbot, window)
-    qtbot.mouseClick(
-        window.findChild(QPushButton, "copyDetailsButton"), Qt.MouseButton.LeftButton
-    )
+    qtbot.mouseClick(window.findChild(QPushButton, "copyDetailsButton"), Qt.MouseButton.LeftButton)
     report = QGuiApplication.clipboard().text()
     assert outcome.request_id and outcome.request_id in report
     assert "401" in report and "DC-01" in report

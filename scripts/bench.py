@@ -1,0 +1,437 @@
+"""MoeCheck benchmarks: each figure is a ratio against a baseline measured in the same run.
+
+Why ratios: this runs on shared 2-core machines where absolute times swing by
+tens of percent; a baseline measured side by side, alternating runs, cancels
+most of that. The test suite asserts no wall-clock times; this script does,
+and exits non-zero when a ratio misses its target so a regression is visible.
+
+    python scripts/bench.py [--runs 7] [--out docs/benchmarks.md] [--only startup,check,...]
+
+Sections:
+  startup   process start -> window shown and idle; peak memory (VmHWM) then.
+            Baseline: a bare PySide6 form with the same widgets.
+  check     a repeated check against a loopback TLS server vs. a raw http.client
+            request over a fresh connection.
+  detect    seven DCs each answering after 0.3 s vs. one DC.
+  events    the GUI event loop's worst gap while a check runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SUCCESS = json.dumps({"status": "success", "app_name": "Bench"}).encode()
+REJECT = json.dumps({"status": "fail", "error": {"message": "App Secret key mismatch"}}).encode()
+KEY = "bench-key-000111"
+WS = "BENCHWS"
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    name: str
+    ours: float
+    baseline: float
+    unit: str
+    target: float
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline if self.baseline else float("inf")
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio <= self.target
+
+
+# ----------------------------------------------------------------------------- servers
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    delay = 0.0
+    winner: str | None = None
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.rfile.read(length)
+        if self.delay:
+            time.sleep(self.delay)
+        dc = self.path.split("/")[1].removeprefix("dc-")
+        ok = self.winner is None or dc == self.winner
+        body = SUCCESS if ok else REJECT
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@contextmanager
+def tls_server(delay: float = 0.0, winner: str | None = None) -> Iterator[tuple[int, str]]:
+    """A keep-alive HTTPS server on 127.0.0.1; yields (port, CA bundle path)."""
+    import trustme
+
+    ca = trustme.CA()
+    handler = type("H", (_Handler,), {"delay": delay, "winner": winner})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(ctx)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = os.path.join(tmp, "ca.pem")
+        ca.cert_pem.write_to_path(bundle)
+        try:
+            yield server.server_address[1], bundle
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def _median(fn: Callable[[], float], runs: int) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def bench_check(runs: int) -> list[Row]:
+    """A warm, repeated check vs. raw http.client over a fresh TLS connection."""
+    from moecheck_gui.client import Checker
+
+    with tls_server() as (port, bundle):
+        os.environ["REQUESTS_CA_BUNDLE"] = bundle
+        os.environ.pop("SSL_CERT_FILE", None)
+        base = f"https://127.0.0.1:{port}/dc-{{dc}}"
+        checker = Checker(api_base=base)
+        raw_ctx = ssl.create_default_context(cafile=bundle)
+        body = json.dumps(
+            {"app_id": WS, "app_secret": KEY, "source": "bench", "region": "01"}
+        ).encode()
+
+        def raw_once() -> float:
+            start = time.perf_counter()
+            conn = http.client.HTTPSConnection("127.0.0.1", port, context=raw_ctx, timeout=10)
+            conn.request(
+                "POST",
+                "/dc-01/v1/integrations/authentication",
+                body,
+                {"Content-Type": "application/json"},
+            )
+            resp = conn.getresponse()
+            json.loads(resp.read())
+            conn.close()
+            return time.perf_counter() - start
+
+        def ours_once() -> float:
+            start = time.perf_counter()
+            outcome = checker.check(WS, KEY, "01", timeout=10)
+            took = time.perf_counter() - start
+            assert outcome.ok, outcome
+            return took
+
+        for _ in range(5):  # warm both paths: imports, TLS context, pool
+            raw_once()
+            ours_once()
+        raw_times: list[float] = []
+        our_times: list[float] = []
+        for _ in range(max(runs, 1) * 30):
+            raw_times.append(raw_once())
+            our_times.append(ours_once())
+        checker.close()
+    return [
+        Row(
+            "Repeated check (loopback TLS)",
+            statistics.median(our_times) * 1000,
+            statistics.median(raw_times) * 1000,
+            "ms",
+            1.3,
+            "baseline: http.client over a fresh TLS connection",
+        )
+    ]
+
+
+# ----------------------------------------------------------------------------- detect
+
+
+def bench_detect(runs: int) -> list[Row]:
+    """Seven DCs each answering after 0.3 s vs. one DC answering after 0.3 s."""
+    from moecheck_gui.client import Checker
+
+    singles: list[float] = []
+    detects: list[float] = []
+    # The winner is the slowest-to-be-tried DC (last in the table) so detection
+    # cannot finish early by luck.
+    with tls_server(delay=0.3, winner="101") as (port, bundle):
+        os.environ["REQUESTS_CA_BUNDLE"] = bundle
+        os.environ.pop("SSL_CERT_FILE", None)
+        checker = Checker(api_base=f"https://127.0.0.1:{port}/dc-{{dc}}")
+        checker.check(WS, KEY, "101", timeout=10)  # warm
+        for _ in range(max(runs, 3)):
+            start = time.perf_counter()
+            assert checker.check(WS, KEY, "101", timeout=10).ok
+            singles.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            outcome = checker.detect(WS, KEY, timeout=10)
+            detects.append(time.perf_counter() - start)
+            assert outcome.ok and outcome.dc == "101", outcome
+        checker.close()
+    return [
+        Row(
+            "Detection, 7 DCs answering after 0.3 s",
+            statistics.median(detects) * 1000,
+            statistics.median(singles) * 1000,
+            "ms",
+            1.3,
+            "baseline: one DC answering after 0.3 s",
+        )
+    ]
+
+
+# ----------------------------------------------------------------------------- startup
+
+
+BARE_FORM = textwrap.dedent(
+    """
+    import os, sys, time
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout,
+        QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+    app = QApplication(sys.argv[:1])
+    w = QWidget(); w.setWindowTitle("Bare form")
+    form = QFormLayout()
+    form.addRow("Workspace ID", QLineEdit())
+    key = QLineEdit(); key.setEchoMode(QLineEdit.EchoMode.Password)
+    form.addRow("Data API key", key)
+    combo = QComboBox()
+    for c in ("01", "02", "03", "04", "05", "06", "101", "auto"):
+        combo.addItem(f"DC-{c}", c)
+    form.addRow("Data center", combo)
+    form.addRow("", QCheckBox("Remember"))
+    row = QHBoxLayout()
+    row.addWidget(QPushButton("Test connection"))
+    row.addWidget(QPushButton("Cancel"))
+    box = QVBoxLayout(w); box.addLayout(form); box.addLayout(row); box.addWidget(QLabel("Result"))
+    w.show()
+    def idle():
+        hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+        print(f"READY {time.time():.6f} {hwm}", flush=True)
+        app.quit()
+    QTimer.singleShot(0, idle)
+    app.exec()
+    """
+)
+
+OUR_APP = textwrap.dedent(
+    """
+    import os, sys, time
+    os.environ["MOECHECK_QUIT_WHEN_IDLE"] = "1"
+    from moecheck_gui.gui.app import main
+    sys.exit(main([]))
+    """
+)
+
+
+def _startup_once(code: str, env: dict[str, str]) -> tuple[float, float]:
+    start = time.time()
+    proc = subprocess.run(  # noqa: S603 - our own interpreter running our own snippet
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("READY "):
+            _, stamp, hwm = line.split()
+            return (float(stamp) - start) * 1000, int(hwm) / 1024
+    raise RuntimeError(f"no READY line (exit {proc.returncode}): {proc.stderr[-2000:]}")
+
+
+def bench_startup(runs: int) -> list[Row]:
+    """Window shown and idle, and peak RSS then, vs. the bare form; runs alternate."""
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["PYTHONPATH"] = str(ROOT)
+    with tempfile.TemporaryDirectory() as home:
+        for var in ("HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+            env[var] = home
+        bare_t: list[float] = []
+        ours_t: list[float] = []
+        bare_m: list[float] = []
+        ours_m: list[float] = []
+        _startup_once(BARE_FORM, env)  # warm the OS file cache for both
+        _startup_once(OUR_APP, env)
+        for _ in range(max(runs, 3)):
+            t, m = _startup_once(BARE_FORM, env)
+            bare_t.append(t)
+            bare_m.append(m)
+            t, m = _startup_once(OUR_APP, env)
+            ours_t.append(t)
+            ours_m.append(m)
+    return [
+        Row(
+            "Start-up to idle window",
+            statistics.median(ours_t),
+            statistics.median(bare_t),
+            "ms",
+            1.15,
+            "baseline: bare PySide6 form with the same widgets",
+        ),
+        Row(
+            "Peak memory at idle window",
+            statistics.median(ours_m),
+            statistics.median(bare_m),
+            "MiB",
+            1.2,
+            "VmHWM",
+        ),
+    ]
+
+
+# ----------------------------------------------------------------------------- event loop
+
+
+def bench_events(runs: int) -> list[Row]:
+    """Worst gap between 1 ms timer ticks while checks run (must stay under one frame)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from moecheck_gui.gui import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    gaps: list[float] = []
+    idle_gaps: list[float] = []
+    with tls_server(delay=0.3) as (port, bundle):
+        os.environ["REQUESTS_CA_BUNDLE"] = bundle
+        os.environ["MOECHECK_API_BASE"] = f"https://127.0.0.1:{port}/dc-{{dc}}"
+        window = MainWindow()
+        window.show()
+        window.findChild(object, "workspaceIdEdit").setText(WS)  # type: ignore[union-attr]
+        window.findChild(object, "apiKeyEdit").setText(KEY)  # type: ignore[union-attr]
+        combo = window.findChild(object, "dataCenterCombo")
+        combo.setCurrentIndex(combo.findData("01"))  # type: ignore[union-attr]
+
+        def measure(start_check: bool) -> float:
+            clock = QElapsedTimer()
+            worst = 0.0
+            last = 0.0
+            done = {"v": False}
+            clock.start()
+
+            def tick() -> None:
+                nonlocal worst, last
+                now = clock.nsecsElapsed() / 1e6
+                worst = max(worst, now - last)
+                last = now
+
+            timer = QTimer()
+            timer.setInterval(1)
+            timer.timeout.connect(tick)
+            window.checkFinished.connect(lambda _o: done.__setitem__("v", True))
+            timer.start()
+            if start_check:
+                window.findChild(object, "testButton").click()  # type: ignore[union-attr]
+            else:
+                QTimer.singleShot(350, lambda: done.__setitem__("v", True))
+            deadline = time.monotonic() + 10
+            while not done["v"] and time.monotonic() < deadline:
+                app.processEvents()
+                time.sleep(0.0005)
+            timer.stop()
+            return worst
+
+        measure(True)  # warm: first check imports the client
+        for _ in range(max(runs, 3)):
+            gaps.append(measure(True))
+            idle_gaps.append(measure(False))
+        window.close()
+    worst = max(gaps)
+    return [
+        Row(
+            "Worst event-loop gap during a check",
+            worst,
+            16.0,
+            "ms",
+            1.0,
+            f"target: under one frame (16 ms); idle loop worst {max(idle_gaps):.1f} ms",
+        ),
+    ]
+
+
+SECTIONS: dict[str, Callable[[int], list[Row]]] = {
+    "startup": bench_startup,
+    "check": bench_check,
+    "detect": bench_detect,
+    "events": bench_events,
+}
+
+
+def render(rows: list[Row], runs: int) -> str:
+    """The Markdown page written to docs/benchmarks.md."""
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}. "
+        f"Medians of {runs}+ runs; baselines measured in the same run, alternating.",
+        "Regenerate with `make bench` (exits non-zero if a ratio misses its target).",
+        "",
+        "| measure | MoeCheck | baseline | ratio | target | result | notes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.name} | {r.ours:.1f} {r.unit} | {r.baseline:.1f} {r.unit} | {r.ratio:.2f}× "
+            f"| ≤ {r.target:.2f}× | {'✅ met' if r.ok else '❌ missed'} | {r.note} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", default=",".join(SECTIONS))
+    parser.add_argument("--out", type=Path, default=None, help="write the Markdown table here")
+    args = parser.parse_args()
+    rows: list[Row] = []
+    for name in args.only.split(","):
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        rows.extend(SECTIONS[name](args.runs))
+    table = render(rows, args.runs)
+    print(table)
+    if args.out:
+        existing = args.out.read_text() if args.out.exists() else ""
+        notes = existing.split("<!-- notes -->", 1)[1] if "<!-- notes -->" in existing else "\n"
+        args.out.write_text(table + "\n<!-- notes -->" + notes)
+    return 0 if all(r.ok for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

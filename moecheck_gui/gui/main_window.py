@@ -360,6 +360,10 @@ class MainWindow(QMainWindow):
         self.demo_combo = QComboBox(banner)
         self.demo_combo.setObjectName("demoWorkspaceCombo")
         self.demo_combo.setAccessibleName("Demo workspace")
+        self.demo_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.demo_combo.setMinimumContentsLength(16)
         self.demo_combo.setAccessibleDescription("Fills in demo credentials that show one result.")
         demo_label = QLabel("Try a &demo workspace:", banner)
         demo_label.setBuddy(self.demo_combo)
@@ -706,6 +710,8 @@ class MainWindow(QMainWindow):
         )
         offer_try_all = outcome.kind == Kind.AUTH and not running.detect
         self.result_panel.show_outcome(outcome, offer_try_all=offer_try_all)
+        if outcome.notices:
+            self.input_notice.setVisible(False)  # the result panel lists them now
         if outcome.ok and running.detect and outcome.dc in BY_CODE:
             self._quietly(lambda: self.select_dc(outcome.dc or AUTO))
             self._set_status(

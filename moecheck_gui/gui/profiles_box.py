@@ -34,6 +34,10 @@ class ProfilesBox(QWidget):
         self.combo = QComboBox(self)
         self.combo.setObjectName("profileCombo")
         self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMinimumContentsLength(16)
         self.combo.setAccessibleName("Saved workspace")
         self.combo.setAccessibleDescription(
             "Workspaces whose key you saved in the keychain. Picking one fills in the form."

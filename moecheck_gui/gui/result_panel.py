@@ -21,8 +21,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -182,11 +182,13 @@ class ResultPanel(QFrame):
         self.details_toggle.toggled.connect(self._on_details_toggled)
         self.details = QWidget(self)
         self.details.setObjectName("resultDetails")
-        self.details_form = QFormLayout(self.details)
-        self.details_form.setContentsMargins(0, 2, 0, 0)
-        self.details_form.setHorizontalSpacing(14)
-        self.details_form.setVerticalSpacing(4)
-        self.details_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        # A grid, not a QFormLayout: word-wrapped values (a long MoEngage message)
+        # get the full remaining width and their real height.
+        self.details_grid = QGridLayout(self.details)
+        self.details_grid.setContentsMargins(0, 2, 0, 0)
+        self.details_grid.setHorizontalSpacing(14)
+        self.details_grid.setVerticalSpacing(4)
+        self.details_grid.setColumnStretch(1, 1)
 
         self.copy_button = QPushButton("Copy details", self)
         self.copy_button.setObjectName("copyDetailsButton")
@@ -368,14 +370,18 @@ class ResultPanel(QFrame):
         self.notice_label.setVisible(bool(items))
 
     def _fill_details(self, outcome: Outcome) -> None:
-        while self.details_form.rowCount():
-            self.details_form.removeRow(0)
-        for name, value in detail_rows(outcome):
+        for child in self.details.findChildren(QLabel):
+            self.details_grid.removeWidget(child)
+            child.deleteLater()
+        for row, (name, value) in enumerate(detail_rows(outcome)):
             caption = plain_label(name, self.details)
             caption.setWordWrap(False)
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             field = plain_label(value, self.details, selectable=True)
             field.setAccessibleName(name)
-            self.details_form.addRow(caption, field)
+            field.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            self.details_grid.addWidget(caption, row, 0)
+            self.details_grid.addWidget(field, row, 1)
         self._update_toggle_text()
 
     def _on_details_toggled(self, shown: bool) -> None:

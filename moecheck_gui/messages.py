@@ -137,7 +137,7 @@ def _auth(ctx: Context) -> tuple[str, str]:
     hint = (
         f"Copy the key again from {KEY_LOCATION}. If it worked before, the key was probably "
         "regenerated: a new key invalidates the old one at once. If the workspace may live in "
-        "another data center, try Detect automatically (moecheck detect)."
+        "another data center, try all data centers (Detect automatically)."
     )
     return msg, hint
 

@@ -8,11 +8,18 @@ set before the window exists so the OS groups and labels it correctly.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
+import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from moecheck_gui import APP_ID, APP_NAME, __version__, applog
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +40,26 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_known_args(list(argv))
+
+
+def _quit_when_idle(app: QCoreApplication) -> None:
+    """For ``scripts/bench.py``: report "window shown and idle" and quit.
+
+    A zero-delay timer fires once the event loop has painted the window and
+    has nothing else queued, which is the moment a user sees a usable window.
+    Prints ``READY <unix time> <peak RSS KiB>``; only the benchmark sets the
+    environment variable.
+    """
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        peak = "0"
+        with contextlib.suppress(OSError), open("/proc/self/status") as status:
+            peak = next((ln.split()[1] for ln in status if ln.startswith("VmHWM")), "0")
+        print(f"READY {time.time():.6f} {peak}", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, report)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         window = MainWindow(demo=demo)
         window.show()
+        if os.environ.get("MOECHECK_QUIT_WHEN_IDLE") == "1":
+            _quit_when_idle(app)
         code = app.exec()
     finally:
         if sandbox is not None:

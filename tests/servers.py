@@ -321,3 +321,148 @@ def delayed(seconds: float, then: Responder) -> Responder:
         then(conn, request, server)
 
     return respond
+
+
+# --------------------------------------------------------------------------- hostile helpers
+# Added for tests/reliability: more ways for a server to misbehave. Nothing above changed.
+
+
+def _rst_close(conn: socket.socket) -> None:
+    """Close with SO_LINGER 0, so the peer gets a TCP reset instead of a clean FIN."""
+    with contextlib.suppress(OSError):
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    with contextlib.suppress(OSError):
+        conn.close()
+
+
+def reset_now() -> Responder:
+    """Read the request, then reset the connection without a byte of answer."""
+
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        _rst_close(conn)
+
+    return respond
+
+
+def reset_mid_answer(prefix: bytes | None = None) -> Responder:
+    """Send the status line, headers and part of the body, then reset the connection."""
+    data = prefix or (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n"
+        b'{"status": "success", "app_na'
+    )
+
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        conn.sendall(data)
+        time.sleep(0.05)
+        _rst_close(conn)
+
+    return respond
+
+
+def raw(data: bytes, *, close: bool = True) -> Responder:
+    """Send exactly ``data`` (a hand-made answer, possibly malformed), then hang up."""
+
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        conn.sendall(data)
+        if close:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    return respond
+
+
+@dataclass
+class StreamStats:
+    """What :func:`stream_body` managed to push before the client hung up."""
+
+    sent: int = 0
+    finished: bool = False
+
+
+def stream_body(
+    total: int,
+    *,
+    declare_length: bool,
+    stats: StreamStats | None = None,
+    chunk: int = 64 * 1024,
+) -> Responder:
+    """Headers, then ``total`` bytes of JSON-looking body, streamed chunk by chunk.
+
+    The body is generated on the fly (never held in memory). With
+    ``declare_length=False`` there is no Content-Length and the answer ends at
+    connection close (HTTP/1.1 "read until close"), so only the client's own cap
+    can stop it. ``stats.sent`` tells how much the client let through.
+    """
+    stats = stats if stats is not None else StreamStats()
+    block = b'{"status": "success", "app_name": "' + b"A" * chunk
+
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        head += f"Content-Length: {total}\r\n" if declare_length else "Connection: close\r\n"
+        conn.sendall(head.encode() + b"\r\n")
+        while stats.sent < total and not server.stopping.is_set():
+            piece = block[: min(chunk, total - stats.sent)]
+            try:
+                conn.sendall(piece)
+            except OSError:
+                return
+            stats.sent += len(piece)
+        stats.finished = True
+        with contextlib.suppress(OSError):
+            conn.shutdown(socket.SHUT_RDWR)
+
+    return respond
+
+
+def accept_silently() -> Callable[[socket.socket], None]:
+    """A ``handshake`` hook: accept the TCP connection, never read, never answer."""
+
+    def hook(conn: socket.socket) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            try:
+                conn.getpeername()
+            except OSError:
+                return
+
+    return hook
+
+
+def close_during_handshake() -> Callable[[socket.socket], None]:
+    """A ``handshake`` hook: read the TLS ClientHello, then hang up mid-handshake."""
+
+    def hook(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.recv(100)
+        _rst_close(conn)
+
+    return hook
+
+
+def recorded_heads(server: ScriptedServer) -> list[bytes]:
+    """The raw request heads (request line + headers) that reached ``server``."""
+    return [r.raw_head for r in server.requests]
+
+
+def eof_during_handshake() -> Callable[[socket.socket], None]:
+    """A ``handshake`` hook: read the TLS ClientHello, then close cleanly (FIN, no reset)."""
+
+    def hook(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.recv(100)
+            conn.shutdown(socket.SHUT_RDWR)
+
+    return hook
+
+
+def plain_http_to_tls() -> Callable[[socket.socket], None]:
+    """A ``handshake`` hook: a plain-HTTP server receiving a TLS ClientHello answers 400."""
+
+    def hook(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.recv(4096)
+            conn.sendall(http_response(400, "Bad Request: this port speaks plain HTTP"))
+            conn.shutdown(socket.SHUT_RDWR)
+
+    return hook

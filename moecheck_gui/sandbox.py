@@ -186,7 +186,7 @@ MODES: dict[str, frozenset[str]] = {
     "html": frozenset(),
     "redirect": frozenset({"status", "location"}),
     "not_found": frozenset(),
-    "trickle": frozenset({"interval"}),
+    "trickle": frozenset({"interval", "length"}),
     "large": frozenset({"size", "gzip"}),
     "reset": frozenset(),
     "json": frozenset({"body", "status"}),
@@ -656,7 +656,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "not_found":
             self._send_json(404, _fail("Not Found", "Not Found", request_id), request_id)
         elif mode == "trickle":
-            self._trickle(_number(params, "interval", 0.5), request_id)
+            self._trickle(
+                _number(params, "interval", 0.5), int(_number(params, "length", 100000)), request_id
+            )
         elif mode == "large":
             compress = bool(params.get("gzip", False))
             default_size = 10_000_000 if compress else 1_000_000
@@ -756,24 +758,25 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         raise _Stopped
 
-    def _trickle(self, interval: float, request_id: str) -> None:
-        """Promise 100000 bytes, then send one byte per ``interval`` until stopped."""
+    def _trickle(self, interval: float, length: int, request_id: str) -> None:
+        """Promise ``length`` bytes, then send one per ``interval`` until done or stopped.
+
+        With the default 100000 bytes that is "forever"; a small ``length``
+        (under the client's 64 KiB cap) exercises the client's overall deadline.
+        """
         self.close_connection = True
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "100000")
+        self.send_header("Content-Length", str(length))
         self.send_header("X-Request-Id", request_id)
         self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.flush()
-        self.server.sandbox._note(f"POST -> 200 trickle ({request_id})")
+        self.server.sandbox._note(f"POST -> 200 trickle of {length} bytes ({request_id})")
         prefix = b'{"status":"success","app_name":"MoeCheck Demo (Trickle)","padding":"'
-        sent = 0
-        while sent < 100000:
-            byte = prefix[sent : sent + 1] or b" "
-            self.wfile.write(byte)
+        for sent in range(length):
+            self.wfile.write(prefix[sent : sent + 1] or b" ")
             self.wfile.flush()
-            sent += 1
             self._wait(interval)
 
 
@@ -955,7 +958,7 @@ class Sandbox:
             raise ValueError(
                 f"Mode {mode!r} does not take {', '.join(sorted(unknown))} (takes: {allowed})"
             )
-        for name in ("status", "delay", "interval", "size"):
+        for name in ("status", "delay", "interval", "size", "length"):
             value = params.get(name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int | float) or value < 0

@@ -656,6 +656,18 @@ def test_mode_trickle_sends_headers_then_bytes_slowly(sb: Sandbox) -> None:
         assert 3 < len(body) < 100
 
 
+def test_mode_trickle_with_small_declared_length(sb: Sandbox) -> None:
+    sb.set_mode("trickle", interval=0.01, length=5)
+    with socket.create_connection(("127.0.0.1", sb.port), timeout=5) as client:
+        client.sendall(_raw_request())
+        received = b""
+        while chunk := client.recv(4096):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert b"\r\nContent-Length: 5\r\n" in head
+    assert body == b'{"sta'
+
+
 def test_mode_large(sb: Sandbox) -> None:
     sb.set_mode("large", size=200_000)
     reply = check(sb)

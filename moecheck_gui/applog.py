@@ -13,18 +13,21 @@ debug line, a key inside an exception message), so every record passes through
 
 Qt-free on purpose, so the same redaction can be used by the report and by the
 error dialog (:func:`redact`).
+
+Start-up cost: ``logging.handlers`` and ``platformdirs`` are imported only when
+the file is set up, which the window does after its first paint. Until then
+:func:`buffer_early_records` keeps records in memory (redacted), and
+:func:`setup_logging` writes them to the file first, so nothing logged while
+the window was being built is lost.
 """
 
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import re
 import threading
 from pathlib import Path
-
-import platformdirs
 
 LOG_FILE_NAME = "moecheck.log"
 MAX_BYTES = 1024 * 1024
@@ -50,6 +53,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(MOECHECK_API_KEY['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1" + REDACTED),
 )
 _HANDLER_TAG = "_moecheck_handler"
+EARLY_LIMIT = 500
+"""At most this many records are kept before the log file exists (oldest dropped)."""
 
 
 def register_secret(value: str) -> None:
@@ -107,8 +112,44 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _EarlyBuffer(logging.Handler):
+    """Holds records logged before the log file is open (see :func:`buffer_early_records`).
+
+    Why not ``logging.handlers.MemoryHandler``: importing ``logging.handlers``
+    (sockets, pickle, queues) is the cost this buffer exists to defer.
+    Records are redacted on arrival, like every other handler's.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+        self.addFilter(RedactingFilter())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record (the newest :data:`EARLY_LIMIT`)."""
+        self.records.append(record)
+        if len(self.records) > EARLY_LIMIT:
+            del self.records[0]
+
+
+def buffer_early_records(level: int = logging.INFO) -> None:
+    """Keep log records in memory until :func:`setup_logging` opens the file.
+
+    The window calls this first thing, so the file (and its imports) can wait
+    until after the first paint without losing the start-up lines.
+    """
+    root = logging.getLogger()
+    if not any(isinstance(h, _EarlyBuffer) for h in root.handlers):
+        buffer = _EarlyBuffer()
+        setattr(buffer, _HANDLER_TAG, True)
+        root.addHandler(buffer)
+    root.setLevel(level)
+
+
 def log_dir() -> Path:
     """The platform log folder (resolved now, so tests can point HOME/XDG elsewhere)."""
+    import platformdirs
+
     return Path(platformdirs.user_log_dir("moecheck", appauthor=False))
 
 
@@ -134,10 +175,15 @@ def setup_logging(
     cannot be created or written, logging to file is skipped (the app still
     runs) and None is returned, which the error dialog reports honestly.
     """
+    import logging.handlers
+
     global _current_log
     root = logging.getLogger()
+    early: list[logging.LogRecord] = []
     for handler in list(root.handlers):
         if getattr(handler, _HANDLER_TAG, False):
+            if isinstance(handler, _EarlyBuffer):
+                early = handler.records
             root.removeHandler(handler)
             handler.close()
     folder = directory if directory is not None else log_dir()
@@ -169,6 +215,9 @@ def setup_logging(
     # urllib3 logs every connection at DEBUG; keep it at INFO unless asked.
     logging.getLogger("urllib3").setLevel(max(level, logging.INFO))
     _current_log = path
+    for record in early:
+        if record.levelno >= level:
+            root.handle(record)
     return path
 
 

@@ -1,8 +1,14 @@
 """``moecheck-gui``: start the window (``--demo`` points it at an in-process sandbox).
 
-Order matters here: logging and the error handler come first so nothing that
-fails later is lost; the application identity (name, desktop file, icon) is
-set before the window exists so the OS groups and labels it correctly.
+Order matters here: log records are buffered and the error handler is
+installed first so nothing that fails later is lost; the application identity
+(name, desktop file) is set before the window exists so the OS groups and
+labels it correctly.
+
+Start-up cost: nothing but Qt and small modules load before the window's first
+paint. The log file (``logging.handlers``, ``platformdirs``) is opened, and
+the buffered start-up records written to it, right after that paint; so is
+the app icon at all its sizes. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -13,13 +19,13 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from moecheck_gui import APP_ID, APP_NAME, __version__, applog
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, QObject
 
 log = logging.getLogger(__name__)
 
@@ -42,37 +48,48 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     return parser.parse_known_args(list(argv))
 
 
-def _quit_when_idle(app: QCoreApplication) -> None:
-    """For ``scripts/bench.py``: report "window shown and idle" and quit.
+def _report_ready(app: QCoreApplication) -> None:
+    """For ``scripts/bench.py``: print ``READY <unix time> <peak RSS KiB>`` and quit.
 
-    A zero-delay timer fires once the event loop has painted the window and
-    has nothing else queued, which is the moment a user sees a usable window.
-    Prints ``READY <unix time> <peak RSS KiB>``; only the benchmark sets the
-    environment variable.
+    Called from a zero-delay timer posted at the window's first Paint event,
+    so it fires once that frame is done and the event loop has nothing older
+    queued: the moment a user sees a usable window. (A timer posted right
+    after ``show()`` would fire *before* the first paint.) Only the benchmark
+    sets ``MOECHECK_QUIT_WHEN_IDLE``; its bare-form baseline uses the same rule.
     """
-    from PySide6.QtCore import QTimer
+    peak = "0"
+    with contextlib.suppress(OSError), open("/proc/self/status") as status:
+        peak = next((ln.split()[1] for ln in status if ln.startswith("VmHWM")), "0")
+    print(f"READY {time.time():.6f} {peak}", flush=True)
+    app.quit()
 
-    def report() -> None:
-        peak = "0"
-        with contextlib.suppress(OSError), open("/proc/self/status") as status:
-            peak = next((ln.split()[1] for ln in status if ln.startswith("VmHWM")), "0")
-        print(f"READY {time.time():.6f} {peak}", flush=True)
-        app.quit()
 
-    QTimer.singleShot(0, report)
+def _on_first_paint(window: QObject, *callbacks: Callable[[], object]) -> None:
+    """Post ``callbacks`` (in order) to the event loop when ``window`` is first painted."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                for callback in callbacks:
+                    QTimer.singleShot(0, callback)
+            return False
+
+    window.installEventFilter(FirstPaint(window))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the window until it is closed; return the process exit code."""
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
-    log_path = applog.setup_logging(
-        level=logging.DEBUG if args.verbose else logging.INFO, stderr=args.verbose
-    )
-    log.info("%s %s starting (log: %s)", APP_NAME, __version__, log_path or "none")
+    level = logging.DEBUG if args.verbose else logging.INFO
+    applog.buffer_early_records(level)
+    log.info("%s %s starting", APP_NAME, __version__)
 
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from moecheck_gui.gui import errors, theme
+    from moecheck_gui.gui import errors
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *qt_args])
@@ -81,8 +98,22 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("MoeCheck")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(theme.app_icon())
     errors.install_excepthook()
+
+    def open_log_file() -> None:
+        path = applog.setup_logging(level=level, stderr=args.verbose)
+        log.info("Logging to %s", path or "nowhere (the log folder is not writable)")
+
+    def after_first_paint() -> None:
+        if applog.current_log_file() is not None or after_first_paint.done:  # type: ignore[attr-defined]
+            return
+        after_first_paint.done = True  # type: ignore[attr-defined]
+        from moecheck_gui.gui import theme
+
+        open_log_file()
+        app.setWindowIcon(theme.app_icon())
+
+    after_first_paint.done = False  # type: ignore[attr-defined]
 
     from moecheck_gui.gui.main_window import DemoMode, MainWindow
 
@@ -96,10 +127,20 @@ def main(argv: list[str] | None = None) -> int:
         log.info("Demo mode: sandbox at %s", sandbox.api_base)
     try:
         window = MainWindow(demo=demo)
-        window.show()
+        after_paint: list[Callable[[], object]] = [after_first_paint]
         if os.environ.get("MOECHECK_QUIT_WHEN_IDLE") == "1":
-            _quit_when_idle(app)
+            after_paint.insert(0, lambda: _report_ready(app))
+        # The window's own after-paint work (profiles, keychain, network
+        # warm-up) is posted from its paint handler, i.e. after these.
+        _on_first_paint(window, *after_paint)
+        window.show()
+        # Never painted (started minimised on some desktops): open the log anyway.
+        QTimer.singleShot(1000, after_first_paint)
         code = app.exec()
+    except BaseException:
+        if applog.current_log_file() is None:
+            open_log_file()  # a failure before the first paint still reaches the file
+        raise
     finally:
         if sandbox is not None:
             sandbox.stop()

@@ -5,6 +5,11 @@ window, and it must never leak the key. Every unexpected exception (from a
 slot, from a worker task, from ``sys.excepthook``) goes through
 :func:`report_unexpected`, which logs it (the log filter redacts) and shows
 :class:`ErrorDialog` with the same redacted text and where the log file is.
+
+Start-up cost: this module imports no widgets. :func:`install_excepthook`
+runs before the window is built, and the dialog (:mod:`.error_dialog`, with
+its QPlainTextEdit and QDialogButtonBox) is imported only when an error is
+first reported. ``errors.ErrorDialog`` still works (resolved lazily).
 """
 
 from __future__ import annotations
@@ -12,32 +17,33 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import traceback
 from types import TracebackType
-
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLayout,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from typing import TYPE_CHECKING, Any
 
 from moecheck_gui import APP_NAME, __version__, applog
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from moecheck_gui.gui.error_dialog import ErrorDialog
 
 log = logging.getLogger(__name__)
 
 _open_dialog: ErrorDialog | None = None
 
 
+def __getattr__(name: str) -> Any:
+    if name == "ErrorDialog":
+        from moecheck_gui.gui.error_dialog import ErrorDialog
+
+        return ErrorDialog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def redacted_details(exc: BaseException) -> str:
     """The traceback of ``exc`` with registered secrets and credential fields removed."""
+    import traceback
+
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return applog.redact(f"{APP_NAME} {__version__}\n{text}")
 
@@ -50,69 +56,17 @@ def log_location_text() -> str:
     return f"The log file is {path}"
 
 
-class ErrorDialog(QDialog):
-    """Tells the user something went wrong, with details they can copy into a bug report.
-
-    Signals: none beyond QDialog's.
-    """
-
-    def __init__(self, details: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("errorDialog")
-        self.setWindowTitle(f"{APP_NAME} ran into a problem")
-        intro = QLabel(
-            "Something unexpected went wrong. Your check was not affected by anything you "
-            "did, and your key is not included below. You can keep using MoeCheck; if this "
-            "happens again, copy the details into a bug report.",
-            self,
-        )
-        intro.setTextFormat(Qt.TextFormat.PlainText)
-        intro.setWordWrap(True)
-        self.details = QPlainTextEdit(self)
-        self.details.setObjectName("errorDetails")
-        self.details.setReadOnly(True)
-        self.details.setPlainText(details)
-        self.details.setAccessibleName("Error details")
-        self.details.setMinimumHeight(160)
-        where = QLabel(log_location_text(), self)
-        where.setObjectName("logLocation")
-        where.setTextFormat(Qt.TextFormat.PlainText)
-        where.setWordWrap(True)
-        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        copy = QPushButton("&Copy details", self)
-        copy.setObjectName("copyErrorButton")
-        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
-        copy.clicked.connect(self.copy_details)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.details, 1)
-        layout.addWidget(where)
-        layout.addWidget(buttons)
-        # Fixed constraints: a shown window whose minimum size changes makes the
-        # platform re-negotiate size hints (and offscreen Qt warn).
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        self.setMinimumSize(480, 300)
-        self.resize(620, 380)
-
-    def copy_details(self) -> None:
-        """Put the (already redacted) details and the log location on the clipboard."""
-        QGuiApplication.clipboard().setText(
-            self.details.toPlainText() + "\n" + log_location_text() + "\n"
-        )
-
-    def add_details(self, details: str) -> None:
-        """A second error while the dialog is open: append instead of stacking dialogs."""
-        self.details.appendPlainText("\n---\n" + details)
-
-
 def report_unexpected(exc: BaseException, parent: QWidget | None = None) -> ErrorDialog | None:
     """Log ``exc`` and show (or extend) the error dialog; returns it (None without a QApplication).
 
     The dialog is non-modal so that a bug cannot freeze the window and tests
     can inspect it.
     """
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from moecheck_gui.gui.error_dialog import ErrorDialog
+
     global _open_dialog
     details = redacted_details(exc)
     log.error("Unexpected error:\n%s", details)

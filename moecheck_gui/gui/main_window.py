@@ -12,9 +12,13 @@ The window keeps the id of the one check whose result it wants; cancelling,
 changing an input while a check runs, or closing the window drops that id, so
 a late answer is never shown as current.
 
-Start-up cost: only Qt and small pure-Python modules are imported before the
-window is shown; ``moecheck_gui.client`` (requests, urllib3) and the keychain
-(keyring, D-Bus) are imported on a worker thread after the first paint.
+Start-up cost (docs/benchmarks.md has the profile): before the first paint
+only Qt, the DC table and this package's small widget modules are imported.
+After the first paint (:meth:`MainWindow._after_first_paint`) come, in order:
+the saved profiles (json, platformdirs) on the GUI thread, the log file, the
+app icon's larger renderings, and on worker threads ``moecheck_gui.client``
+(requests, urllib3, truststore) and the keychain (keyring, D-Bus). The About
+dialog, the error dialog, ``messages`` and ``inputs`` load on first use.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import platformdirs
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
@@ -55,26 +58,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from moecheck_gui import APP_NAME, applog, messages
+from moecheck_gui import APP_NAME, applog
 from moecheck_gui.datacenters import BY_CODE, DATA_CENTERS, DataCenterError, dc_from_url, parse_dc
 from moecheck_gui.gui import errors, theme
-from moecheck_gui.gui.about import CREDENTIALS_DOCS_URL, AboutDialog
 from moecheck_gui.gui.password_edit import PasswordEdit
 from moecheck_gui.gui.profiles_box import ProfilesBox
 from moecheck_gui.gui.result_panel import ResultPanel, dc_label, plain_label
 from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.gui.theme import Tone
-from moecheck_gui.outcome import Kind, Outcome
-from moecheck_gui.profiles import ProfileStore
 
 if TYPE_CHECKING:
     from moecheck_gui.client import CancelToken
+    from moecheck_gui.gui.about import AboutDialog
     from moecheck_gui.keychain import StoreInfo
+    from moecheck_gui.outcome import Outcome
+    from moecheck_gui.profiles import ProfileStore
 
 log = logging.getLogger(__name__)
 
 AUTO = "auto"
 DEFAULT_TIMEOUT = 15.0
+FIRST_PAINT_FALLBACK_MS = 1000
+"""Start the after-first-paint work by then even if no paint came."""
 WORKSPACE_TIP = (
     "Your workspace ID (also called App ID). In the MoEngage dashboard open "
     "Settings › Account › APIs; it is shown at the top of the page. "
@@ -201,6 +206,8 @@ class _RunningCheck:
 
 def settings_path() -> Path:
     """Where window geometry and small preferences live (platform config folder)."""
+    import platformdirs
+
     return Path(platformdirs.user_config_dir("moecheck", appauthor=False)) / "window.ini"
 
 
@@ -244,13 +251,12 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME + (" — Demo" if demo else ""))
-        self.setWindowIcon(theme.app_icon())
         self.demo = demo
         self.timeout = timeout
         self._providers = _Providers(checker, keychain)
-        self.profiles = (
-            profiles if profiles is not None else ProfileStore(in_memory=demo is not None)
-        )
+        self._profiles = profiles
+        self._painted = False
+        self._started = False
         self._settings = QSettings(
             str(settings_file or settings_path()), QSettings.Format.IniFormat
         )
@@ -266,11 +272,24 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore()
         self.result_panel.show_empty()
-        self._update_input_notice()
         if demo is not None:
             self._apply_store_info(None)  # no keychain in demo mode: nothing to ask
-        # After the first paint: warm up the network stack and ask the keychain.
-        QTimer.singleShot(0, self._after_first_paint)
+        # After the first paint (see event()): profiles, log file, network stack,
+        # keychain. A window that is never shown starts them right away.
+        self.runner.hold()
+        QTimer.singleShot(0, self._start_unless_painting)
+        # A shown window that is never painted (started minimised on some
+        # desktops) still gets its profiles and keychain, a little later.
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._after_first_paint)
+
+    @property
+    def profiles(self) -> ProfileStore:
+        """The saved-profiles store; read from disk on first use (after the first paint)."""
+        if self._profiles is None:
+            from moecheck_gui.profiles import ProfileStore
+
+            self._profiles = ProfileStore(in_memory=self.demo is not None)
+        return self._profiles
 
     # ------------------------------------------------------------------ layout
 
@@ -337,7 +356,6 @@ class MainWindow(QMainWindow):
         row.setSpacing(14)
         row.addWidget(self.header_icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
-        self._paint_header_icon()
         return row
 
     def _paint_header_icon(self) -> None:
@@ -496,7 +514,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         help_menu = bar.addMenu("&Help")
         docs = QAction("&Where to find these values", self)
-        docs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl(CREDENTIALS_DOCS_URL)))
+        docs.triggered.connect(self._open_credentials_docs)
         help_menu.addAction(docs)
         logs = QAction("Open &log folder", self)
         logs.triggered.connect(self._open_log_folder)
@@ -560,6 +578,12 @@ class MainWindow(QMainWindow):
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray | bytes) and not self.demo:
             self.restoreGeometry(QByteArray(geometry))
+        if self._profiles is not None or self.demo is not None:
+            # Injected (already read) or in memory (demo): no disk I/O, show them now.
+            self._restore_profiles()
+
+    def _restore_profiles(self) -> None:
+        """List the saved profiles and fill in the last one used (its key loads later)."""
         self._refresh_profiles()
         if self.demo is not None:
             if self.demo.workspaces:
@@ -569,12 +593,39 @@ class MainWindow(QMainWindow):
             self._set_status(self.profiles.problem, Tone.WARNING)
         last = self.profiles.last_workspace_id
         profile = self.profiles.get(last) if last else None
-        if profile is not None:
+        if profile is not None and not self.workspace_edit.text():
             self._quietly(lambda: self._fill_profile_fields(profile.workspace_id))
 
+    def event(self, event: QEvent) -> bool:
+        """Notice the first paint: background start-up work waits for it."""
+        # getattr: Qt sends events (title change) before __init__ has set _painted.
+        if event.type() == QEvent.Type.Paint and not getattr(self, "_painted", True):
+            self._painted = True
+            # Queued, so it runs once this frame is on screen and the loop is idle.
+            QTimer.singleShot(0, self._after_first_paint)
+        return super().event(event)
+
+    def _start_unless_painting(self) -> None:
+        """A window that is not shown gets no paint: start the background work now."""
+        if not self.isVisible():
+            self._after_first_paint()
+
     def _after_first_paint(self) -> None:
-        if self._closing:
+        """Start-up work that the first frame need not wait for (once)."""
+        if self._started:
             return
+        self._started = True
+        try:
+            if self._closing:
+                return
+            self._begin_background()
+        finally:
+            self.runner.release()
+
+    def _begin_background(self) -> None:
+        self.setWindowIcon(theme.app_icon())
+        if self._profiles is None and self.demo is None:
+            self._restore_profiles()
         self.runner.start(_warm_up, lambda _: None, lambda _exc: None, name="warm-up")
         if self.demo is not None:
             return
@@ -681,6 +732,9 @@ class MainWindow(QMainWindow):
         self._running = None
         applog.unregister_secret(running.secret)
         self._set_busy(False)
+        from moecheck_gui import messages
+        from moecheck_gui.outcome import Kind, Outcome
+
         message, hint = messages.for_kind(Kind.CANCELLED, messages.Context())
         outcome = Outcome(
             ok=False,
@@ -702,6 +756,8 @@ class MainWindow(QMainWindow):
         self._running = None
         applog.unregister_secret(running.secret)
         self._set_busy(False)
+        from moecheck_gui.outcome import Kind
+
         log.info(
             "Check finished: %s (HTTP %s, request %s)",
             outcome.kind or "ok",
@@ -846,6 +902,11 @@ class MainWindow(QMainWindow):
 
     def _update_input_notice(self) -> None:
         """Point out, before the check, what will be trimmed (a pasted newline, spaces)."""
+        if not self.workspace_edit.text() and not self.key_edit.text():
+            # Nothing to trim (and no need to import the input rules before the first paint).
+            self.input_notice.setText("")
+            self.input_notice.setVisible(False)
+            return
         from moecheck_gui.inputs import InputError, normalise_credentials
 
         try:
@@ -1068,10 +1129,17 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> AboutDialog:
         """Open the About dialog (non-modal, so it never blocks a running check)."""
+        from moecheck_gui.gui.about import AboutDialog
+
         dialog = AboutDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def _open_credentials_docs(self) -> None:
+        from moecheck_gui.gui.about import CREDENTIALS_DOCS_URL
+
+        QDesktopServices.openUrl(QUrl(CREDENTIALS_DOCS_URL))
 
     def _open_log_folder(self) -> None:
         path = applog.current_log_file()

@@ -8,11 +8,14 @@ key, drop the profile); listing and labelling profiles is presentation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from moecheck_gui.profiles import Profile
+if TYPE_CHECKING:
+    # Only for types: the store (json, platformdirs) loads after the first paint.
+    from moecheck_gui.profiles import Profile
 
 PLACEHOLDER = "Choose a saved workspace…"
 

@@ -16,6 +16,7 @@ label here is created by :func:`plain_label`, which fixes
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
@@ -36,11 +37,15 @@ from PySide6.QtWidgets import (
 from moecheck_gui.datacenters import BY_CODE
 from moecheck_gui.gui import theme
 from moecheck_gui.gui.theme import Tone
-from moecheck_gui.outcome import Kind, Outcome
 
-_ERROR_KINDS = frozenset(
-    {Kind.INVALID_INPUT, Kind.AUTH, Kind.FORBIDDEN, Kind.TLS, Kind.BAD_RESPONSE, Kind.PROXY}
-)
+if TYPE_CHECKING:
+    # Types only: outcomes exist only after a check, and the empty panel at
+    # start-up needs nothing from the core's outcome module.
+    from moecheck_gui.outcome import Outcome
+
+_ERROR_KINDS = frozenset({"invalid_input", "auth", "forbidden", "tls", "bad_response", "proxy"})
+"""Kind values (moecheck_gui.outcome.Kind is a StrEnum) shown in red: fix your input or account."""
+CANCELLED = "cancelled"
 
 
 def plain_label(
@@ -78,7 +83,7 @@ def tone_for(outcome: Outcome) -> Tone:
     """Green for success, grey for stopped, red for "fix your input/account", amber otherwise."""
     if outcome.ok:
         return Tone.SUCCESS
-    if outcome.kind == Kind.CANCELLED:
+    if outcome.kind == CANCELLED:
         return Tone.NEUTRAL
     if outcome.kind in _ERROR_KINDS:
         return Tone.ERROR
@@ -317,7 +322,7 @@ class ResultPanel(QFrame):
         self.message_label.setVisible(bool(self.message_label.text()))
         self.hint_label.setVisible(bool(self.hint_label.text()))
         self._set_notices(outcome.notices)
-        if outcome.kind != Kind.CANCELLED:
+        if outcome.kind != CANCELLED:
             self._fill_details(outcome)
             self.details_toggle.setVisible(True)
             self.details.setVisible(self.details_toggle.isChecked())
@@ -425,7 +430,7 @@ class ResultPanel(QFrame):
         ):
             if not label.isHidden() and label.text():
                 parts.append(label.text())
-        if self._outcome is not None and self._outcome.kind != Kind.CANCELLED:
+        if self._outcome is not None and self._outcome.kind != CANCELLED:
             parts += [f"{name}: {value}" for name, value in detail_rows(self._outcome)]
         return "\n".join(parts)
 

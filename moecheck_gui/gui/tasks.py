@@ -64,6 +64,7 @@ class TaskRunner(QObject):
         self._closed = False
         self._lock = threading.Lock()
         self._threads: dict[int, threading.Thread] = {}
+        self._held = 0
         self.succeeded.connect(self._deliver_result)
         self.failed.connect(self._deliver_error)
 
@@ -149,9 +150,24 @@ class TaskRunner(QObject):
         return task_id is not None and task_id in self._pending
 
     def running_count(self) -> int:
-        """How many worker threads are still running (including discarded tasks)."""
+        """Worker threads still running (including discarded tasks), plus held work.
+
+        Held work (see :meth:`hold`) counts as one running task, so "wait until
+        the runner is idle" also waits for start-up work that is scheduled but
+        has not begun yet.
+        """
         with self._lock:
-            return sum(1 for t in self._threads.values() if t.is_alive())
+            return self._held + sum(1 for t in self._threads.values() if t.is_alive())
+
+    def hold(self) -> None:
+        """Announce work that will start tasks soon (the window's after-first-paint start-up)."""
+        with self._lock:
+            self._held += 1
+
+    def release(self) -> None:
+        """The announced work has run (and started whatever tasks it needed)."""
+        with self._lock:
+            self._held = max(0, self._held - 1)
 
     def shutdown(self) -> None:
         """Stop delivering anything; running threads are abandoned (they are daemons)."""

@@ -8,6 +8,8 @@ from :data:`TONES` so contrast holds in both modes.
 
 Icons are small inline SVGs tinted at render time and rendered at several
 sizes, so they stay crisp at 100–200 % scaling without shipping image files.
+The window asks for :func:`app_icon` (seven renderings up to 256 px) only
+after its first paint; the header uses one :func:`app_icon_pixmap`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 
 class Tone(StrEnum):
@@ -114,7 +115,12 @@ def _svg(name: str, color: str) -> bytes:
 
 
 def render_svg(data: bytes, size: int, ratio: float = 1.0) -> QPixmap:
-    """Render SVG bytes to a pixmap of ``size`` logical pixels at the given device pixel ratio."""
+    """Render SVG bytes to a pixmap of ``size`` logical pixels at the given device pixel ratio.
+
+    QtSvg is imported here, on first use, not with this module.
+    """
+    from PySide6.QtSvg import QSvgRenderer
+
     renderer = QSvgRenderer(QByteArray(data))
     pixels = max(1, round(size * ratio))
     image = QImage(pixels, pixels, QImage.Format.Format_ARGB32_Premultiplied)

@@ -1,0 +1,33 @@
+"""Keyring backends that stand in for situations a real Secret Service cannot be made to produce.
+
+A fake on purpose, and only for one case: GNOME Keyring cannot be told to
+*deny* one application access (macOS Keychain and KWallet can), so
+:class:`DenyingKeyring` raises what those keychains raise, a D-Bus
+``AccessDenied`` error. It is selected through ``PYTHON_KEYRING_BACKEND`` in a
+child process, exactly as a user or admin would force a backend.
+"""
+
+from __future__ import annotations
+
+from keyring.backend import KeyringBackend
+
+
+class AccessDeniedError(Exception):
+    """Shaped like jeepney's D-Bus error for org.freedesktop.DBus.Error.AccessDenied."""
+
+    name = "org.freedesktop.DBus.Error.AccessDenied"
+
+
+class DenyingKeyring(KeyringBackend):
+    """A keychain that exists and answers, but refuses this application every time."""
+
+    priority = 10  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise AccessDeniedError("Access to the keychain was denied to this application")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise AccessDeniedError("Access to the keychain was denied to this application")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise AccessDeniedError("Access to the keychain was denied to this application")

@@ -400,12 +400,14 @@ def stream_body(
         head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
         head += f"Content-Length: {total}\r\n" if declare_length else "Connection: close\r\n"
         conn.sendall(head.encode() + b"\r\n")
-        while stats.sent < total and not server.stopping.is_set():
-            piece = block[: min(chunk, total - stats.sent)]
+        sent = 0  # per request: the responder may serve many
+        while sent < total and not server.stopping.is_set():
+            piece = block[: min(chunk, total - sent)]
             try:
                 conn.sendall(piece)
             except OSError:
                 return
+            sent += len(piece)
             stats.sent += len(piece)
         stats.finished = True
         with contextlib.suppress(OSError):
@@ -466,3 +468,23 @@ def plain_http_to_tls() -> Callable[[socket.socket], None]:
             conn.shutdown(socket.SHUT_RDWR)
 
     return hook
+
+
+def hang_until_client_leaves() -> Responder:
+    """Read the request, never answer, and let go as soon as the client hangs up.
+
+    Unlike :func:`hang`, the server's thread and socket do not outlive the
+    client's interest, so a long run can count the client's resources alone.
+    """
+
+    def respond(conn: socket.socket, request: Request, server: ScriptedServer) -> None:
+        while not server.stopping.is_set():
+            ready, _, _ = select.select([conn], [], [], 0.1)
+            if ready:
+                try:
+                    if not conn.recv(1024):
+                        raise OSError("client closed")
+                except OSError:
+                    raise OSError("client left") from None
+
+    return respond

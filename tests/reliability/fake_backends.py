@@ -9,7 +9,12 @@ child process, exactly as a user or admin would force a backend.
 
 from __future__ import annotations
 
+import os
+
 from keyring.backend import KeyringBackend
+from keyring.compat import properties
+
+_SELF = f"{__name__}.DenyingKeyring"
 
 
 class AccessDeniedError(Exception):
@@ -21,7 +26,13 @@ class AccessDeniedError(Exception):
 class DenyingKeyring(KeyringBackend):
     """A keychain that exists and answers, but refuses this application every time."""
 
-    priority = 10  # type: ignore[assignment]
+    @properties.classproperty
+    def priority(cls) -> float:
+        # keyring considers every imported KeyringBackend subclass; this one must be
+        # viable only where PYTHON_KEYRING_BACKEND asks for it, never by accident.
+        if os.environ.get("PYTHON_KEYRING_BACKEND") != _SELF:
+            raise RuntimeError("only when selected through PYTHON_KEYRING_BACKEND")
+        return 10
 
     def get_password(self, service: str, username: str) -> str | None:
         raise AccessDeniedError("Access to the keychain was denied to this application")

@@ -31,8 +31,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 lint: venv
-	$(BIN)/ruff check moecheck_gui tests scripts packaging
-	$(BIN)/ruff format --check moecheck_gui tests scripts packaging
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: venv
 	$(BIN)/mypy

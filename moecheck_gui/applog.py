@@ -44,6 +44,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?\s*(?:basic|bearer)?\s*)[^\s'\",}]+"),
         r"\1" + REDACTED,
     ),
+    # "Basic <base64>" anywhere, e.g. an exception text quoting the header value
+    # (case-sensitive, and the token must hold a digit, + or /, so that prose
+    # such as "basic information" is left alone).
+    (
+        re.compile(r"(\bBasic\s+)(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{12,}={0,2}"),
+        r"\1" + REDACTED,
+    ),
     # "app_secret": "xxx" / app_secret=xxx / 'app_secret': 'xxx'
     (
         re.compile(r"(?i)(app_secret['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),

@@ -751,7 +751,7 @@ class Checker:
     def _success(self, prep: _Prepared, app_name: str, started: float, **fields: Any) -> Outcome:
         ctx = messages.Context(dc_label=_dc_label(prep.dc), host=prep.host)
         message, hint = messages.success(app_name, ctx)
-        return Outcome(
+        outcome = Outcome(
             ok=True,
             kind=None,
             dc=prep.dc,
@@ -764,6 +764,7 @@ class Checker:
             notices=prep.notices,
             **fields,
         )
+        return _scrub(outcome, prep.credentials)
 
     def _finish(
         self,
@@ -802,7 +803,7 @@ class Checker:
             trust_source=trust.source if trust else None,
         )
         message, hint = messages.for_kind(kind, ctx)
-        return Outcome(
+        outcome = Outcome(
             ok=False,
             kind=kind.value,
             dc=prep.dc,
@@ -819,6 +820,7 @@ class Checker:
             detail=detail,
             notices=prep.notices,
         )
+        return _scrub(outcome, prep.credentials)
 
 
 def _send(
@@ -853,6 +855,49 @@ def _send(
         if answer.too_large or answer.encoding_problem or 300 <= (answer.status or 0) < 400:
             response.raw.close()  # unread data left: the connection cannot be reused
         response.raw.release_conn()
+
+
+SCRUB_MIN_LENGTH = 6
+"""Keys shorter than this are not scrubbed from text: replacing every "abc" would garble it."""
+
+
+def secret_forms(credentials: Credentials) -> list[str]:
+    """Every form in which the key could come back: raw, and base64 as in the header."""
+    key = credentials.api_key
+    forms = [
+        key,
+        base64.b64encode(f"{credentials.workspace_id}:{key}".encode()).decode(),
+        base64.b64encode(key.encode()).decode(),
+    ]
+    return sorted({f for f in forms if len(f) >= SCRUB_MIN_LENGTH}, key=len, reverse=True)
+
+
+def _scrub(outcome: Outcome, credentials: Credentials) -> Outcome:
+    """Remove the key from every text field of an outcome.
+
+    Why: a hostile or buggy server (or proxy) can echo what it received in its
+    error message, request id or workspace name, and an Outcome is shown,
+    logged and copied everywhere. Scrubbing here, once, protects every front end.
+    """
+    forms = secret_forms(credentials)
+    changes: dict[str, str] = {}
+    for name in (
+        "app_name",
+        "server_message",
+        "server_error_type",
+        "request_id",
+        "message",
+        "hint",
+        "detail",
+    ):
+        value = getattr(outcome, name)
+        if isinstance(value, str):
+            cleaned = value
+            for form in forms:
+                cleaned = cleaned.replace(form, "[redacted]")
+            if cleaned != value:
+                changes[name] = cleaned
+    return outcome.replace(**changes) if changes else outcome
 
 
 def _wire(credentials: Credentials, dc: str) -> tuple[bytes, dict[str, str]]:

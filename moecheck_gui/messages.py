@@ -78,11 +78,25 @@ def _connect(ctx: Context) -> tuple[str, str]:
     )
 
 
+_CERT_WORDS = ("certificate", "verify failed", "hostname", "ip address mismatch", "bundle")
+
+
 def _tls(ctx: Context) -> tuple[str, str]:
     if ctx.trust_source and ctx.trust_source != "os":
         where = f"the certificate bundle set in {ctx.trust_source}"
     else:
         where = "your computer's trusted certificates"
+    detail = (ctx.detail or "").lower()
+    if detail and not any(word in detail for word in _CERT_WORDS):
+        # The handshake itself failed (the server hung up, or spoke plain HTTP):
+        # blaming a certificate would send the user looking in the wrong place.
+        return (
+            "The secure connection could not be set up: the server ended the TLS handshake "
+            "or does not speak HTTPS.",
+            "Try again. If it keeps happening on an office network, a proxy or firewall may be "
+            "interfering with secure connections: ask IT. If MOECHECK_API_BASE is set, check "
+            "that it points at an https:// address that serves HTTPS.",
+        )
     return (
         f"The secure connection could not be verified: the server's certificate is not "
         f"trusted by {where}, has expired, or is for another name.",

@@ -593,3 +593,33 @@ def test_http_response_helper_is_well_formed() -> None:
     """Guard the test server itself: a broken helper would make the suite vacuous."""
     raw = http_response(200, {"a": 1})
     assert raw.startswith(b"HTTP/1.1 200") and raw.endswith(b'{"a": 1}')
+
+
+def test_a_server_echoing_the_key_never_gets_it_into_the_outcome() -> None:
+    token = base64.b64encode(f"{WS}:{KEY}".encode()).decode()
+    body = {
+        "status": "fail",
+        "error": {"message": f"mismatch for key {KEY} (Basic {token})", "request_id": f"r-{KEY}"},
+    }
+    with scripted(reply(401, body, {"X-Request-Id": KEY})) as server:
+        outcome = run(server)
+    assert outcome.kind == Kind.AUTH
+    assert outcome.server_message == "mismatch for key [redacted] (Basic [redacted])"
+    assert outcome.request_id == "r-[redacted]"
+    assert_no_key(outcome)
+    assert token not in json.dumps(outcome.to_json())
+
+
+def test_handshake_failure_is_not_blamed_on_a_certificate(trust_test_ca: Path) -> None:
+    """https:// to a plain-HTTP server: the handshake fails, no certificate is involved."""
+
+    def plain_http(conn: socket.socket) -> None:
+        conn.recv(1024)  # the TLS ClientHello, which a plain-HTTP server cannot parse
+        conn.sendall(http_response(400, "Bad request"))
+        conn.close()
+
+    with scripted(servers.success(), handshake=plain_http) as server:
+        outcome = Checker(api_base=server.url(scheme="https") + "/{dc}").check(WS, KEY, "01")
+    assert outcome.kind == Kind.TLS
+    assert "could not be set up" in outcome.message
+    assert "certificate" not in outcome.message

@@ -250,14 +250,14 @@ def _proxy(mode: str) -> Builder:
             proxy = ConnectProxy(mode, credentials="alice:s3cret-proxy")
             try:
                 env["HTTPS_PROXY"] = proxy.url
+                after: Callable[[dict[str, Any]], None] = _no_request(server)
                 if mode == "ok":
 
-                    def after(outcome: dict[str, Any]) -> None:
+                    def tunnelled(outcome: dict[str, Any]) -> None:
                         assert proxy.log.connects == [f"localhost:{server.port}"]
                         assert len(server.requests) == 1
 
-                else:
-                    after = _no_request(server)
+                    after = tunnelled
                 yield Scene(_base(server, "localhost"), env, after)
             finally:
                 proxy.close()

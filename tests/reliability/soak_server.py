@@ -10,7 +10,6 @@ Prints its port on stdout, then serves until killed.
 from __future__ import annotations
 
 import socket
-import sys
 import time
 
 from tests import servers
@@ -49,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -100,7 +100,7 @@ INJECTION = st.sampled_from(
 )
 NOISE = st.sampled_from(["", " ", "\n", "\r\n", "\t", "\u00a0", "\u200b", "\ufeff", "\u3000"])
 ASCII = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40)
-ANY = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+ANY = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60)
 PASTED = st.builds(lambda a, b, c: a + b + c, NOISE, ASCII.filter(bool), NOISE)
 FIELD = st.one_of(
     PASTED,
@@ -193,7 +193,7 @@ def test_core_refuses_or_sends_exactly(server: ScriptedServer, ws: str, key: str
 
 
 CLI_TEXT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"),
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00"),
     max_size=30,
 )
 CLI_FIELD = st.one_of(

@@ -14,7 +14,7 @@ import gc
 import itertools
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -60,15 +60,25 @@ def open_window(qtbot: Any, timeout: float) -> MainWindow:
     return window
 
 
+W = TypeVar("W", bound=QWidget)
+
+
+def child(window: QWidget, cls: type[W], name: str) -> W:
+    """The contract widget ``name`` (fails clearly if the window lacks it)."""
+    found = window.findChild(cls, name)
+    assert found is not None, f"no {cls.__name__} named {name}"
+    return found
+
+
 def fill(window: QWidget, workspace_id: str, key: str, dc: str) -> None:
-    window.findChild(QLineEdit, "workspaceIdEdit").setText(workspace_id)
-    window.findChild(QLineEdit, "apiKeyEdit").setText(key)
-    combo = window.findChild(QComboBox, "dataCenterCombo")
+    child(window, QLineEdit, "workspaceIdEdit").setText(workspace_id)
+    child(window, QLineEdit, "apiKeyEdit").setText(key)
+    combo = child(window, QComboBox, "dataCenterCombo")
     combo.setCurrentIndex(combo.findData(dc))
 
 
 def panel_labels(window: QWidget) -> list[QLabel]:
-    panel = window.findChild(QWidget, "resultPanel")
+    panel = child(window, QWidget, "resultPanel")
     return [label for label in panel.findChildren(QLabel) if label.isVisibleTo(panel)]
 
 
@@ -89,7 +99,7 @@ def test_window(
         timer.start()
         started = time.monotonic()
         with qtbot.waitSignal(window.checkFinished, timeout=int((case.timeout + 5) * 1000)) as got:
-            qtbot.mouseClick(window.findChild(QPushButton, "testButton"), Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(child(window, QPushButton, "testButton"), Qt.MouseButton.LeftButton)
         ended = time.monotonic()
         timer.stop()
         rss_growth = rss_bytes() - rss_before
@@ -119,5 +129,5 @@ def test_window(
         if label.text():
             assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
     assert KEY not in shown and KEY not in window.windowTitle()
-    assert window.findChild(QPushButton, "testButton").isEnabled(), "ready for the next check"
-    assert not window.findChild(QPushButton, "cancelButton").isEnabled()
+    assert child(window, QPushButton, "testButton").isEnabled(), "ready for the next check"
+    assert not child(window, QPushButton, "cancelButton").isEnabled()

@@ -42,3 +42,34 @@ class DenyingKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise AccessDeniedError("Access to the keychain was denied to this application")
+
+
+_PLAINTEXT = f"{__name__}.PlaintextFileKeyring"
+
+
+class PlaintextFileKeyring(KeyringBackend):
+    """A stand-in for keyrings.alt's PlaintextKeyring: keeps passwords in a file in HOME.
+
+    Used when keyrings.alt is not installed (installing it changes keyring's default
+    choice for the whole test run). MoeCheck must refuse it; if it ever were used,
+    the file ``~/.moecheck-fake-plaintext-keyring`` would appear and the test fails.
+    """
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        if os.environ.get("PYTHON_KEYRING_BACKEND") != _PLAINTEXT:
+            raise RuntimeError("only when selected through PYTHON_KEYRING_BACKEND")
+        return 1
+
+    def _file(self) -> str:
+        return os.path.join(os.path.expanduser("~"), ".moecheck-fake-plaintext-keyring")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        with open(self._file(), "a", encoding="utf-8") as handle:
+            handle.write(f"{service}:{username}:{password}\n")
+
+    def delete_password(self, service: str, username: str) -> None:
+        return None

@@ -13,7 +13,8 @@ How the faults are made, and why that way:
 * **Denied keychain**: faked with a keyring backend that raises D-Bus
   ``AccessDenied`` (``fake_backends.py``) — GNOME Keyring cannot deny one app.
 * **Plaintext backend**: ``PYTHON_KEYRING_BACKEND`` forces keyrings.alt's real
-  ``PlaintextKeyring`` (skipped if keyrings.alt is not installed).
+  ``PlaintextKeyring`` (skipped if keyrings.alt is not installed), and a faked
+  plaintext-file backend (``fake_backends.py``) that always runs.
 * **Unreadable settings**: the tests run as root, and root ignores ``chmod 000``;
   a *directory* in place of ``profiles.json`` cannot be read by anyone (EISDIR).
 * **Read-only folders**: ``chattr +i`` (immutable) stops even root from creating,
@@ -25,6 +26,7 @@ How the faults are made, and why that way:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -216,10 +218,25 @@ def test_denied_keychain_faked(home: Path, sandbox: Sandbox) -> None:
     assert_no_secret_under(home)
 
 
-def test_plaintext_backend_is_refused(home: Path, sandbox: Sandbox) -> None:
-    pytest.importorskip("keyrings.alt", reason="keyrings.alt provides the real plaintext backend")
+@pytest.mark.parametrize(
+    "backend",
+    [
+        pytest.param(
+            "keyrings.alt.file.PlaintextKeyring",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("keyrings") is None
+                or importlib.util.find_spec("keyrings.alt") is None,
+                reason="keyrings.alt (the real plaintext backend) is not installed",
+            ),
+            id="keyrings.alt",
+        ),
+        pytest.param("tests.reliability.fake_backends.PlaintextFileKeyring", id="faked"),
+    ],
+)
+def test_plaintext_backend_is_refused(home: Path, sandbox: Sandbox, backend: str) -> None:
     env = {
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        "PYTHON_KEYRING_BACKEND": backend,
+        "PYTHONPATH": str(REPO),
         "MOECHECK_API_BASE": sandbox.api_base,
         "MOECHECK_API_KEY": KEY,
     }
@@ -232,8 +249,9 @@ def test_plaintext_backend_is_refused(home: Path, sandbox: Sandbox) -> None:
     assert report["store"]["usable"] is False
     assert "PYTHON_KEYRING_BACKEND" in report["store"]["reason"]
     assert report["remember_enabled"] is False and report["saved_in"] is None
-    # keyrings.alt would have written ~/.local/share/python_keyring/keyring_pass.cfg.
+    # The backends would have written keyring_pass.cfg / the fake's file under HOME.
     assert not list(home.rglob("keyring_pass.cfg"))
+    assert not list(home.rglob(".moecheck-fake-plaintext-keyring"))
     assert_no_secret_under(home)
 
 

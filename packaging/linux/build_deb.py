@@ -44,7 +44,6 @@ ARCH = "amd64"
 INSTALL_DIR = "/opt/moecheck"
 EXECUTABLES = ("moecheck-gui", "moecheck")
 MAINTAINER = "MoeCheck maintainers <maintainers@moecheck.io>"
-HOMEPAGE = "https://moecheck.io"
 
 QT_SYSTEM_DEPENDS = (
     # What Qt's xcb/EGL/GL/font/D-Bus code needs from the system, whether it
@@ -278,7 +277,6 @@ def write_control(root: Path, depends: list[str], floor: str) -> str:
         "Recommends: gnome-keyring | kwalletmanager\n"
         "Section: utils\n"
         "Priority: optional\n"
-        f"Homepage: {HOMEPAGE}\n"
         f"Description: {_SUMMARY}\n{_DESCRIPTION}\n"
     )
     debian = root / "DEBIAN"

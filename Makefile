@@ -12,7 +12,7 @@ DEB_PACKAGES := python3-venv dbus dbus-x11 gnome-keyring xvfb xauth \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 \
 	fonts-dejavu-core
 
-.PHONY: run test lint typecheck pytest system-deps venv clean screenshots
+.PHONY: run test lint typecheck pytest system-deps venv clean screenshots bench
 
 run: venv
 	$(BIN)/moecheck-gui
@@ -42,6 +42,11 @@ pytest: venv
 
 screenshots: system-deps venv
 	xvfb-run -a -s '-screen 0 1280x1024x24' $(BIN)/python scripts/screenshots.py
+
+bench: venv
+	$(BIN)/python scripts/bench.py --runs 7 --out docs/benchmarks.md
+
+include packaging/package.mk
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache

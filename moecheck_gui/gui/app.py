@@ -44,6 +44,12 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log more detail (never the key)"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this copy works (window, icon, keychain, trust roots, a practice "
+        "check) and exit",
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_known_args(list(argv))
 
@@ -82,6 +88,10 @@ def _on_first_paint(window: QObject, *callbacks: Callable[[], object]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the window until it is closed; return the process exit code."""
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from moecheck_gui.gui.selftest import run_self_test
+
+        return run_self_test(sys.argv[1:] if argv is None else argv)
     level = logging.DEBUG if args.verbose else logging.INFO
     applog.buffer_early_records(level)
     log.info("%s %s starting", APP_NAME, __version__)

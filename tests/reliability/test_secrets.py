@@ -165,18 +165,7 @@ def copy_report(qtbot: Any, window: QWidget) -> str:
     return QGuiApplication.clipboard().text()
 
 
-@pytest.mark.parametrize(
-    "server",
-    [
-        "sandbox",
-        pytest.param(
-            "echo",
-            marks=pytest.mark.xfail(
-                strict=True, reason="finding #1: server text echoing the key is not scrubbed"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("server", ["sandbox", "echo"])
 def test_window_text_report_logs_and_settings_never_hold_the_key(
     qtbot: Any,
     home: Path,
@@ -217,7 +206,6 @@ class BuggyChecker:
         return self.check(workspace_id, api_key, "01")
 
 
-@pytest.mark.xfail(strict=True, reason="finding #2: the Basic-auth form is not redacted")
 def test_crash_dialog_and_its_copied_details_never_hold_the_key(
     qtbot: Any, home: Path, tmpdir_env: Path, logging_to_home: Path
 ) -> None:

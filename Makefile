@@ -12,12 +12,12 @@ DEB_PACKAGES := python3-venv dbus dbus-x11 gnome-keyring xvfb xauth \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 \
 	fonts-dejavu-core
 
-.PHONY: run test lint typecheck pytest system-deps venv clean screenshots bench
+.PHONY: run test lint typecheck audit pytest system-deps venv clean screenshots bench
 
 run: venv
 	$(BIN)/moecheck-gui
 
-test: system-deps venv lint typecheck pytest
+test: system-deps venv lint typecheck audit pytest
 
 system-deps:
 	@scripts/ensure-system-deps $(DEB_PACKAGES)
@@ -33,6 +33,9 @@ venv: $(STAMP)
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+audit: venv
+	$(BIN)/python scripts/audit.py
 
 typecheck: venv
 	$(BIN)/mypy

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import math
 import os
@@ -886,10 +887,8 @@ def _save(args: argparse.Namespace, outcome: Outcome, key: str, source: str) -> 
 
 def _close(checker: Checker) -> None:
     """Release the checker's connections (best effort at exit)."""
-    try:
+    with contextlib.suppress(Exception):  # closing a pool at exit is best effort
         checker.close()
-    except Exception:  # noqa: BLE001, S110 - closing a pool at exit is best effort
-        pass
 
 
 def _cmd_detect(args: argparse.Namespace, secrets: _Secrets) -> int:

@@ -857,6 +857,8 @@ def _send(
         response.raw.release_conn()
 
 
+REDACTED = "[redacted]"
+"""What stands in for the key wherever it would otherwise be shown."""
 SCRUB_MIN_LENGTH = 6
 """Keys shorter than this are not scrubbed from text: replacing every "abc" would garble it."""
 
@@ -894,7 +896,7 @@ def _scrub(outcome: Outcome, credentials: Credentials) -> Outcome:
         if isinstance(value, str):
             cleaned = value
             for form in forms:
-                cleaned = cleaned.replace(form, "[redacted]")
+                cleaned = cleaned.replace(form, REDACTED)
             if cleaned != value:
                 changes[name] = cleaned
     return outcome.replace(**changes) if changes else outcome
@@ -934,7 +936,7 @@ def _log_request(
         log(f"  {name}: {shown}")
     shown_body = {
         "app_id": prep.credentials.workspace_id,
-        "app_secret": "[redacted]",
+        "app_secret": REDACTED,
         "source": SOURCE,
         "region": prep.dc,
     }

@@ -23,7 +23,6 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -34,11 +33,15 @@ ResultCallback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
 
 
-@dataclass
 class _Pending:
-    name: str
-    on_result: ResultCallback
-    on_error: ErrorCallback | None
+    """A task's callbacks. (A plain class: a dataclass costs ~0.5 ms at import.)"""
+
+    __slots__ = ("name", "on_error", "on_result")
+
+    def __init__(self, name: str, on_result: ResultCallback, on_error: ErrorCallback | None):
+        self.name = name
+        self.on_result = on_result
+        self.on_error = on_error
 
 
 class TaskRunner(QObject):
@@ -133,7 +136,8 @@ class TaskRunner(QObject):
         try:
             if pending is None or self._closed:
                 return
-            assert isinstance(exc, BaseException)
+            if not isinstance(exc, BaseException):
+                exc = TypeError(f"task {task_id} failed with a non-exception: {exc!r}")
             if pending.on_error is None:
                 raise exc
             pending.on_error(exc)

@@ -38,27 +38,40 @@ _MIN_SECRET = 4
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # Authorization: Basic xxx / Bearer xxx (header lines, dict reprs, JSON)
-    (
-        re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?\s*(?:basic|bearer)?\s*)[^\s'\",}]+"),
-        r"\1" + REDACTED,
-    ),
-    # "Basic <base64>" anywhere, e.g. an exception text quoting the header value
-    # (case-sensitive, and the token must hold a digit, + or /, so that prose
-    # such as "basic information" is left alone).
-    (
-        re.compile(r"(\bBasic\s+)(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{12,}={0,2}"),
-        r"\1" + REDACTED,
-    ),
-    # "app_secret": "xxx" / app_secret=xxx / 'app_secret': 'xxx'
-    (
-        re.compile(r"(?i)(app_secret['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),
-        r"\1" + REDACTED,
-    ),
-    # MOECHECK_API_KEY=xxx in a dumped environment
-    (re.compile(r"(MOECHECK_API_KEY['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1" + REDACTED),
-)
+_compiled: tuple[tuple[re.Pattern[str], str], ...] | None = None
+
+
+def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The credential-field patterns, compiled on first use (not at import: the
+    window imports this module before its first paint, and compiling costs ~1 ms)."""
+    global _compiled
+    if _compiled is None:
+        _compiled = (
+            # Authorization: Basic xxx / Bearer xxx (header lines, dict reprs, JSON)
+            (
+                re.compile(
+                    r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?\s*(?:basic|bearer)?\s*)[^\s'\",}]+"
+                ),
+                r"\1" + REDACTED,
+            ),
+            # "Basic <base64>" anywhere, e.g. an exception text quoting the header value
+            # (case-sensitive, and the token must hold a digit, + or /, so that prose
+            # such as "basic information" is left alone).
+            (
+                re.compile(r"(\bBasic\s+)(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{12,}={0,2}"),
+                r"\1" + REDACTED,
+            ),
+            # "app_secret": "xxx" / app_secret=xxx / 'app_secret': 'xxx'
+            (
+                re.compile(r"(?i)(app_secret['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),
+                r"\1" + REDACTED,
+            ),
+            # MOECHECK_API_KEY=xxx in a dumped environment
+            (re.compile(r"(MOECHECK_API_KEY['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1" + REDACTED),
+        )
+    return _compiled
+
+
 _HANDLER_TAG = "_moecheck_handler"
 EARLY_LIMIT = 500
 """At most this many records are kept before the log file exists (oldest dropped)."""
@@ -88,7 +101,7 @@ def redact(text: str) -> str:
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    for pattern, replacement in _PATTERNS:
+    for pattern, replacement in _patterns():
         text = pattern.sub(replacement, text)
     return text
 

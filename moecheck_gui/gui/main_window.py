@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -33,15 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDesktopServices,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-)
+# Only what the first frame needs: each PySide6 class builds its Python enums
+# on first use, and ``Qt`` (the namespace) costs ~10 ms; see qtvalues.py.
+from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,14 +49,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from moecheck_gui import APP_NAME, applog
 from moecheck_gui.datacenters import BY_CODE, DATA_CENTERS, DataCenterError, dc_from_url, parse_dc
-from moecheck_gui.gui import errors, theme
+from moecheck_gui.gui import errors, qtvalues, theme
 from moecheck_gui.gui.password_edit import PasswordEdit
 from moecheck_gui.gui.profiles_box import ProfilesBox
 from moecheck_gui.gui.result_panel import ResultPanel, dc_label, plain_label
@@ -68,6 +63,8 @@ from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.gui.theme import Tone
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent
+
     from moecheck_gui.client import CancelToken
     from moecheck_gui.gui.about import AboutDialog
     from moecheck_gui.keychain import StoreInfo
@@ -190,22 +187,68 @@ class _Providers:
             return self._keychain
 
 
-@dataclass
 class _RunningCheck:
-    task_id: int
-    token: CancelToken
-    workspace_id: str
-    dc: str
-    detect: bool
-    api_base: str | None
-    started: float
-    secret: str
-    remember: bool
-    label: str
+    """The one check whose result the window wants (a plain class: a dataclass
+    costs ~0.5 ms at import, before the first paint)."""
+
+    __slots__ = (
+        "api_base",
+        "dc",
+        "detect",
+        "label",
+        "remember",
+        "secret",
+        "started",
+        "task_id",
+        "token",
+        "workspace_id",
+    )
+
+    def __init__(
+        self,
+        task_id: int,
+        token: CancelToken,
+        workspace_id: str,
+        dc: str,
+        detect: bool,
+        api_base: str | None,
+        started: float,
+        secret: str,
+        remember: bool,
+        label: str,
+    ) -> None:
+        self.task_id = task_id
+        self.token = token
+        self.workspace_id = workspace_id
+        self.dc = dc
+        self.detect = detect
+        self.api_base = api_base
+        self.started = started
+        self.secret = secret
+        self.remember = remember
+        self.label = label
+
+    def __repr__(self) -> str:
+        """Never shows the key."""
+        return f"_RunningCheck(task {self.task_id}, {self.workspace_id}, {self.dc})"
 
 
 def settings_path() -> Path:
-    """Where window geometry and small preferences live (platform config folder)."""
+    """Where window geometry and small preferences live (platform config folder).
+
+    The same folder as ``platformdirs.user_config_dir("moecheck")``. On Linux
+    with an absolute ``XDG_CONFIG_HOME`` or ``HOME`` that is one line of the
+    XDG spec, computed here because importing platformdirs before the first
+    paint cost ~4 ms (the geometry must be read before the window is shown);
+    a test checks both agree. Everything else asks platformdirs.
+    """
+    if sys.platform.startswith("linux"):
+        xdg = os.environ.get("XDG_CONFIG_HOME", "")
+        home = os.environ.get("HOME", "")
+        if os.path.isabs(xdg):
+            return Path(xdg) / "moecheck" / "window.ini"
+        if os.path.isabs(home) and not xdg.strip():
+            return Path(home) / ".config" / "moecheck" / "window.ini"
     import platformdirs
 
     return Path(platformdirs.user_config_dir("moecheck", appauthor=False)) / "window.ini"
@@ -270,8 +313,7 @@ class MainWindow(QMainWindow):
 
         self._build()
         self._connect()
-        self._restore()
-        self.result_panel.show_empty()
+        self._restore()  # (the result panel starts empty: it built its own first state)
         if demo is not None:
             self._apply_store_info(None)  # no keychain in demo mode: nothing to ask
         # After the first paint (see event()): profiles, log file, network stack,
@@ -300,9 +342,9 @@ class MainWindow(QMainWindow):
         # size constraints makes some platforms warn and others jump).
         scroll = QScrollArea(self)
         scroll.setObjectName("contentScroll")
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        qtvalues.set_props(scroll, frameShape=qtvalues.FRAME_NO_FRAME)
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        qtvalues.set_props(scroll, horizontalScrollBarPolicy=qtvalues.SCROLL_BAR_ALWAYS_OFF)
         self.setCentralWidget(scroll)
         central = QWidget(scroll)
         central.setObjectName("centralWidget")
@@ -322,7 +364,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.input_notice)
         outer.addLayout(self._build_remember())
         outer.addLayout(self._build_buttons())
-        self.result_panel = ResultPanel(central)
+        self.result_panel = ResultPanel(central, icons=False)  # icons after the first paint
         outer.addWidget(self.result_panel)
         outer.addStretch(1)
         self._build_menu()
@@ -337,7 +379,7 @@ class MainWindow(QMainWindow):
         self.header_icon.setAccessibleName(f"{APP_NAME} icon")
         self.header_title = QLabel("Test your MoEngage credentials", self)
         self.header_title.setObjectName("headerTitle")
-        self.header_title.setTextFormat(Qt.TextFormat.PlainText)
+        qtvalues.set_props(self.header_title, textFormat=qtvalues.PLAIN_TEXT)
         font = self.header_title.font()
         font.setPointSizeF(font.pointSizeF() * 1.45)
         font.setBold(True)
@@ -354,7 +396,10 @@ class MainWindow(QMainWindow):
         text.addWidget(self.header_subtitle)
         row = QHBoxLayout()
         row.setSpacing(14)
-        row.addWidget(self.header_icon, 0, Qt.AlignmentFlag.AlignTop)
+        icon_column = QVBoxLayout()  # keeps the icon at the top when the text wraps
+        icon_column.addWidget(self.header_icon)
+        icon_column.addStretch(1)
+        row.addLayout(icon_column)
         row.addLayout(text, 1)
         return row
 
@@ -378,8 +423,8 @@ class MainWindow(QMainWindow):
         self.demo_combo = QComboBox(banner)
         self.demo_combo.setObjectName("demoWorkspaceCombo")
         self.demo_combo.setAccessibleName("Demo workspace")
-        self.demo_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        qtvalues.set_props(
+            self.demo_combo, sizeAdjustPolicy=qtvalues.COMBO_ADJUST_TO_MIN_LENGTH_WITH_ICON
         )
         self.demo_combo.setMinimumContentsLength(16)
         self.demo_combo.setAccessibleDescription("Fills in demo credentials that show one result.")
@@ -405,8 +450,8 @@ class MainWindow(QMainWindow):
 
     def _build_form(self) -> QFormLayout:
         form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        qtvalues.set_props(form, labelAlignment=qtvalues.ALIGN_RIGHT | qtvalues.ALIGN_VCENTER)
+        qtvalues.set_props(form, fieldGrowthPolicy=qtvalues.FORM_ALL_NON_FIXED_FIELDS_GROW)
         form.setHorizontalSpacing(12)
         form.setVerticalSpacing(10)
 
@@ -416,7 +461,7 @@ class MainWindow(QMainWindow):
         self.workspace_edit.setClearButtonEnabled(True)
         self._describe(self.workspace_edit, "Workspace ID", WORKSPACE_TIP)
 
-        self.key_edit = PasswordEdit(self)
+        self.key_edit = PasswordEdit(self, icons=False)  # icon after the first paint
         self.key_edit.setObjectName("apiKeyEdit")
         self.key_edit.setPlaceholderText("Paste the key from the Data tile")
         self._describe(self.key_edit, "Data API key", KEY_TIP)
@@ -427,7 +472,7 @@ class MainWindow(QMainWindow):
         for dc in DATA_CENTERS:
             self.dc_combo.addItem(dc.label, dc.code)
         self.dc_combo.setEditable(True)
-        self.dc_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        qtvalues.set_props(self.dc_combo, insertPolicy=qtvalues.COMBO_NO_INSERT)
         self.dc_combo.setCurrentIndex(0)
         dc_line = self.dc_combo.lineEdit()
         if dc_line is not None:
@@ -481,7 +526,9 @@ class MainWindow(QMainWindow):
         return column
 
     def _build_buttons(self) -> QHBoxLayout:
-        self.test_button = QPushButton("&Test connection", self)
+        # QPushButton(parent) + setText: the (text, parent) overload builds QIcon's enums.
+        self.test_button = QPushButton(self)
+        self.test_button.setText("&Test connection")
         self.test_button.setObjectName("testButton")
         self.test_button.setDefault(True)
         self.test_button.setAutoDefault(True)
@@ -491,14 +538,15 @@ class MainWindow(QMainWindow):
             "Test connection",
             "Ask MoEngage whether these credentials work (Enter).",
         )
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setText("Cancel")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        # A property, not setShortcut(): see qtvalues.py.
+        qtvalues.set_props(self.cancel_button, shortcut="Esc")
         self._describe(self.cancel_button, "Cancel", "Stop the running check (Esc).")
         self.status_hint = plain_label(parent=self)
         self.status_hint.setObjectName("statusHint")
-        self.status_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout()
         row.addWidget(self.status_hint, 1)
         row.addWidget(self.cancel_button)
@@ -509,7 +557,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action = quit_action  # its platform shortcut is set after the first paint
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         help_menu = bar.addMenu("&Help")
@@ -576,8 +624,13 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         geometry = self._settings.value("window/geometry")
-        if isinstance(geometry, QByteArray | bytes) and not self.demo:
-            self.restoreGeometry(QByteArray(geometry))
+        if isinstance(geometry, bytes | bytearray) and not self.demo:
+            self.restoreGeometry(geometry)
+        elif geometry is not None and not self.demo:
+            from PySide6.QtCore import QByteArray  # what QSettings returns for a geometry
+
+            if isinstance(geometry, QByteArray):
+                self.restoreGeometry(geometry)
         if self._profiles is not None or self.demo is not None:
             # Injected (already read) or in memory (demo): no disk I/O, show them now.
             self._restore_profiles()
@@ -596,14 +649,17 @@ class MainWindow(QMainWindow):
         if profile is not None and not self.workspace_edit.text():
             self._quietly(lambda: self._fill_profile_fields(profile.workspace_id))
 
-    def event(self, event: QEvent) -> bool:
-        """Notice the first paint: background start-up work waits for it."""
-        # getattr: Qt sends events (title change) before __init__ has set _painted.
-        if event.type() == QEvent.Type.Paint and not getattr(self, "_painted", True):
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Notice the first paint: background start-up work waits for it.
+
+        (paintEvent, not event(): overriding event() would wrap every event
+        the window gets in Python, building a type per event class.)
+        """
+        super().paintEvent(event)
+        if not self._painted:
             self._painted = True
             # Queued, so it runs once this frame is on screen and the loop is idle.
             QTimer.singleShot(0, self._after_first_paint)
-        return super().event(event)
 
     def _start_unless_painting(self) -> None:
         """A window that is not shown gets no paint: start the background work now."""
@@ -623,6 +679,15 @@ class MainWindow(QMainWindow):
             self.runner.release()
 
     def _begin_background(self) -> None:
+        # Icons: QtSvg and the renderings wait until the first frame is on screen
+        # (their labels and the eye button keep their sizes, so nothing moves).
+        from PySide6.QtGui import QKeySequence  # (its ~70 standard keys: after the first paint)
+
+        # A property: setShortcut()'s overload check would build the Qt namespace.
+        qtvalues.set_props(self.quit_action, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
+        self._paint_header_icon()
+        self.key_edit.show_icons()
+        self.result_panel.show_icons()
         self.setWindowIcon(theme.app_icon())
         if self._profiles is None and self.demo is None:
             self._restore_profiles()
@@ -649,6 +714,8 @@ class MainWindow(QMainWindow):
         does). Line edits and combos pass Enter on to their parents, so it
         arrives here; a focused push button other than Test gets clicked.
         """
+        from PySide6.QtCore import Qt
+
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             focused = self.focusWidget()
             if (
@@ -778,7 +845,7 @@ class MainWindow(QMainWindow):
         if outcome.kind == Kind.INVALID_INPUT and outcome.field:
             self._focus_field(outcome.field)
         else:
-            self.result_panel.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.result_panel.setFocus()
         self.checkFinished.emit(outcome)
 
     def _on_task_error(self, exc: BaseException) -> None:
@@ -820,7 +887,7 @@ class MainWindow(QMainWindow):
             "dc": self.dc_combo,
         }.get(name)
         if widget is not None:
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            widget.setFocus()
 
     # ------------------------------------------------------------------ inputs
 
@@ -1124,11 +1191,15 @@ class MainWindow(QMainWindow):
         extra = {"Mode": "demo (practice server, not MoEngage)"} if self.demo else None
         text = render_report(outcome, api_base=api_base or None, extra=extra)
         text = applog.redact(redact(text, [self.key_edit.text()]))
+        from PySide6.QtGui import QGuiApplication
+
         QGuiApplication.clipboard().setText(text)
         self.result_panel.show_copied("Copied. Paste it into your support ticket or email.")
 
     def show_about(self) -> AboutDialog:
         """Open the About dialog (non-modal, so it never blocks a running check)."""
+        from PySide6.QtCore import Qt
+
         from moecheck_gui.gui.about import AboutDialog
 
         dialog = AboutDialog(self)
@@ -1137,6 +1208,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _open_credentials_docs(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         from moecheck_gui.gui.about import CREDENTIALS_DOCS_URL
 
         QDesktopServices.openUrl(QUrl(CREDENTIALS_DOCS_URL))
@@ -1144,6 +1218,9 @@ class MainWindow(QMainWindow):
     def _open_log_folder(self) -> None:
         path = applog.current_log_file()
         folder = path.parent if path is not None else applog.log_dir()
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     # ------------------------------------------------------------------ lifetime
@@ -1156,6 +1233,10 @@ class MainWindow(QMainWindow):
 
     def _restyle(self) -> None:
         colors = theme.tone_colors(Tone.WARNING, self.palette())
+        if self.demo is None:  # the banner is never shown: no style sheet to build
+            self._update_input_notice()
+            self.result_panel.restyle()
+            return
         self.demo_banner.setStyleSheet(
             f"QFrame#demoBanner {{ background: {colors.bg}; border: 1px solid {colors.border};"
             " border-radius: 8px; }"
@@ -1168,7 +1249,8 @@ class MainWindow(QMainWindow):
         """Style once the palette is final (after the platform theme applied it)."""
         super().showEvent(event)
         self._restyle()
-        self._paint_header_icon()
+        if self._started:  # a later show (the first frame goes without icons)
+            self._paint_header_icon()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Abandon any running check (its daemon thread is left behind) and save geometry."""

@@ -8,11 +8,12 @@ name, so it works from the keyboard (Ctrl+Shift+H) and with a screen reader.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from moecheck_gui.gui import theme
+from moecheck_gui.gui import qtvalues, theme
+from moecheck_gui.gui.qtvalues import set_props
 
 
 class PasswordEdit(QLineEdit):
@@ -24,21 +25,27 @@ class PasswordEdit(QLineEdit):
 
     revealedChanged = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, icons: bool = True) -> None:
+        """``icons=False``: the eye action has no icon until :meth:`show_icons`
+        (the window's first frame skips the SVG renderer)."""
         super().__init__(parent)
+        self._icons = icons
         self.setEchoMode(QLineEdit.EchoMode.Password)
         # No autocompletion, no drag-out of the secret, no IME guessing.
-        self.setInputMethodHints(
-            Qt.InputMethodHint.ImhHiddenText
-            | Qt.InputMethodHint.ImhNoPredictiveText
-            | Qt.InputMethodHint.ImhSensitiveData
-            | Qt.InputMethodHint.ImhNoAutoUppercase
+        # Ints, not Qt.InputMethodHint: built before the first paint (see qtvalues).
+        set_props(
+            self,
+            inputMethodHints=qtvalues.IMH_HIDDEN_TEXT
+            | qtvalues.IMH_NO_PREDICTIVE_TEXT
+            | qtvalues.IMH_SENSITIVE_DATA
+            | qtvalues.IMH_NO_AUTO_UPPERCASE,
         )
         self.setDragEnabled(False)
         self.toggle_action = QAction(self)
         self.toggle_action.setCheckable(True)
-        self.toggle_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        self.toggle_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        # As a property: setShortcut()'s overload check builds the whole Qt namespace.
+        set_props(self.toggle_action, shortcut="Ctrl+Shift+H")
+        set_props(self.toggle_action, shortcutContext=qtvalues.WIDGET_SHORTCUT)
         self.toggle_action.toggled.connect(self.set_revealed)
         self.addAction(self.toggle_action, QLineEdit.ActionPosition.TrailingPosition)
         self._update_action()
@@ -64,7 +71,14 @@ class PasswordEdit(QLineEdit):
         self.toggle_action.setText(text)
         self.toggle_action.setToolTip(f"{text} (Ctrl+Shift+H)")
         tint = theme.text_color(self.palette())
-        self.toggle_action.setIcon(theme.icon("eye-off" if revealed else "eye", tint))
+        if self._icons:
+            self.toggle_action.setIcon(theme.icon("eye-off" if revealed else "eye", tint))
+
+    def show_icons(self) -> None:
+        """Give the show/hide action its eye icon (see ``icons`` in the constructor)."""
+        if not self._icons:
+            self._icons = True
+            self._update_action()
 
     def changeEvent(self, event: QEvent) -> None:
         """Re-tint the eye icon when the palette switches between light and dark."""

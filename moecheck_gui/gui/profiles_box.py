@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from moecheck_gui.gui import qtvalues
 
 if TYPE_CHECKING:
     # Only for types: the store (json, platformdirs) loads after the first paint.
@@ -36,9 +38,10 @@ class ProfilesBox(QWidget):
         self.label = QLabel("Sa&ved workspace", self)
         self.combo = QComboBox(self)
         self.combo.setObjectName("profileCombo")
-        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        # (It grows through its layout stretch. Ints, not enums: built before the
+        # first paint, see qtvalues.)
+        qtvalues.set_props(
+            self.combo, sizeAdjustPolicy=qtvalues.COMBO_ADJUST_TO_MIN_LENGTH_WITH_ICON
         )
         self.combo.setMinimumContentsLength(16)
         self.combo.setAccessibleName("Saved workspace")
@@ -47,7 +50,8 @@ class ProfilesBox(QWidget):
         )
         self.combo.setToolTip(self.combo.accessibleDescription())
         self.label.setBuddy(self.combo)
-        self.forget_button = QPushButton("&Forget", self)
+        self.forget_button = QPushButton(self)  # (text, parent) would build QIcon's enums
+        self.forget_button.setText("&Forget")
         self.forget_button.setObjectName("forgetButton")
         self.forget_button.setAccessibleName("Forget saved workspace")
         self.forget_button.setToolTip(

@@ -11,6 +11,9 @@ come from the network. A QLabel guesses rich text by default, so
 ``<img src=...>`` from a captive portal would be rendered (or fetched). Every
 label here is created by :func:`plain_label`, which fixes
 ``Qt.TextFormat.PlainText``; server values were already cleaned by the core.
+
+Start-up cost: the panel is built before the first paint, so it sets Qt enum
+properties through :mod:`.qtvalues` (ints) instead of touching ``Qt``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -28,17 +30,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from moecheck_gui.datacenters import BY_CODE
-from moecheck_gui.gui import theme
+from moecheck_gui.gui import qtvalues, theme
+from moecheck_gui.gui.qtvalues import set_props
 from moecheck_gui.gui.theme import Tone
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPalette
+
     # Types only: outcomes exist only after a check, and the empty panel at
     # start-up needs nothing from the core's outcome module.
     from moecheck_gui.outcome import Outcome
@@ -53,13 +57,13 @@ def plain_label(
 ) -> QLabel:
     """A word-wrapped QLabel that can never interpret its text as HTML."""
     label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    set_props(label, textFormat=qtvalues.PLAIN_TEXT)  # before any text is set
     label.setWordWrap(True)
     label.setText(text)
     if selectable:
-        label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        set_props(
+            label,
+            textInteractionFlags=qtvalues.SELECTABLE_BY_MOUSE | qtvalues.SELECTABLE_BY_KEYBOARD,
         )
     return label
 
@@ -130,22 +134,27 @@ class ResultPanel(QFrame):
     copyRequested = Signal()
     tryAllRequested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, icons: bool = True) -> None:
+        """``icons=False``: no state icon until :meth:`show_icons` (the window's first frame
+        skips the SVG renderer; the icon label keeps its size, so nothing moves)."""
         super().__init__(parent)
+        self._icons = icons
         self.setObjectName("resultPanel")
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        set_props(self, frameShape=qtvalues.FRAME_NO_FRAME)
+        set_props(self, focusPolicy=qtvalues.TAB_FOCUS)
         self.setAccessibleName("Result")
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._tone = Tone.NEUTRAL
         self._icon_name: str | None = None
         self._outcome: Outcome | None = None
         self._stale = False
 
         self.icon_label = QLabel(self)
-        self.icon_label.setTextFormat(Qt.TextFormat.PlainText)
         self.icon_label.setFixedSize(28, 28)
-        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        set_props(
+            self.icon_label,
+            textFormat=qtvalues.PLAIN_TEXT,
+            alignment=qtvalues.ALIGN_TOP | qtvalues.ALIGN_HCENTER,
+        )
         self.icon_label.setAccessibleName("Result icon")
         self.title_label = plain_label(parent=self)
         self.title_label.setObjectName("resultTitle")
@@ -181,7 +190,7 @@ class ResultPanel(QFrame):
         self.details_toggle = QToolButton(self)
         self.details_toggle.setObjectName("detailsToggle")
         self.details_toggle.setCheckable(True)
-        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_props(self.details_toggle, toolButtonStyle=qtvalues.TOOL_BUTTON_TEXT_BESIDE_ICON)
         self.details_toggle.setAutoRaise(True)
         self.details_toggle.setAccessibleName("Show details")
         self.details_toggle.toggled.connect(self._on_details_toggled)
@@ -195,7 +204,8 @@ class ResultPanel(QFrame):
         self.details_grid.setVerticalSpacing(4)
         self.details_grid.setColumnStretch(1, 1)
 
-        self.copy_button = QPushButton("Copy details", self)
+        self.copy_button = QPushButton(self)  # (text, parent) would build QIcon's enums
+        self.copy_button.setText("Copy details")
         self.copy_button.setObjectName("copyDetailsButton")
         self.copy_button.setToolTip(
             "Copy a report for MoEngage support or IT: server, data center, status, "
@@ -203,7 +213,8 @@ class ResultPanel(QFrame):
         )
         self.copy_button.setAccessibleDescription(self.copy_button.toolTip())
         self.copy_button.clicked.connect(self.copyRequested)
-        self.try_all_button = QPushButton("Try all data centers", self)
+        self.try_all_button = QPushButton(self)
+        self.try_all_button.setText("Try all data centers")
         self.try_all_button.setObjectName("tryAllButton")
         self.try_all_button.setToolTip(
             "The key may belong to a different data center: check it against every one."
@@ -213,8 +224,7 @@ class ResultPanel(QFrame):
         self.copied_label = plain_label(parent=self)
         self.copied_label.setObjectName("copiedLabel")
 
-        text_box = QWidget(self)
-        text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        text_box = QWidget(self)  # grows through its stretch factor in the row
         text_column = QVBoxLayout(text_box)
         text_column.setContentsMargins(0, 0, 0, 0)
         text_column.setSpacing(6)
@@ -226,7 +236,11 @@ class ResultPanel(QFrame):
         text_column.addWidget(self.stale_label)
         text_column.addWidget(self.progress)
         text_column.addWidget(self.elapsed_label)
-        text_column.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        toggle_row = QHBoxLayout()  # the toggle keeps its size, on the left
+        toggle_row.setContentsMargins(0, 0, 0, 0)
+        toggle_row.addWidget(self.details_toggle)
+        toggle_row.addStretch(1)
+        text_column.addLayout(toggle_row)
         text_column.addWidget(self.details)
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
@@ -375,6 +389,9 @@ class ResultPanel(QFrame):
         self.notice_label.setVisible(bool(items))
 
     def _fill_details(self, outcome: Outcome) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QSizePolicy
+
         for child in self.details.findChildren(QLabel):
             self.details_grid.removeWidget(child)
             child.deleteLater()
@@ -394,6 +411,8 @@ class ResultPanel(QFrame):
         self._update_toggle_text()
 
     def _update_toggle_text(self) -> None:
+        from PySide6.QtCore import Qt
+
         shown = self.details_toggle.isChecked()
         self.details_toggle.setText("Hide details" if shown else "Show details")
         self.details_toggle.setArrowType(
@@ -405,13 +424,22 @@ class ResultPanel(QFrame):
         self._tone = tone
         self._icon_name = icon_name
         colors = theme.tone_colors(tone, self._base_palette())
-        self.setStyleSheet(
+        sheet = (
             f"QFrame#resultPanel {{ background: {colors.bg}; border: 1px solid {colors.border};"
             " border-radius: 10px; }"
             f" QLabel#resultTitle {{ color: {colors.fg}; }}"
         )
-        ratio = self.devicePixelRatioF() or 1.0
-        self.icon_label.setPixmap(theme.icon_pixmap(icon_name, colors.fg, 26, ratio))
+        if sheet != self.styleSheet():  # re-setting the same sheet re-polishes every child
+            self.setStyleSheet(sheet)
+        if self._icons:
+            ratio = self.devicePixelRatioF() or 1.0
+            self.icon_label.setPixmap(theme.icon_pixmap(icon_name, colors.fg, 26, ratio))
+
+    def show_icons(self) -> None:
+        """Start drawing the state icon (see ``icons`` in the constructor)."""
+        if not self._icons:
+            self._icons = True
+            self.restyle()
 
     def _announce(self) -> None:
         """Keep the accessible description equal to what is shown, so screen readers hear it."""

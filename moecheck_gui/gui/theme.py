@@ -15,13 +15,18 @@ after its first paint; the header uses one :func:`app_icon_pixmap`.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
+# Only QPalette before the first paint (the tone colours); the icon classes,
+# like QtSvg, are imported by the functions that render, after that paint.
+from PySide6.QtGui import QPalette
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor, QIcon, QPixmap
 
 
 class Tone(StrEnum):
@@ -34,8 +39,7 @@ class Tone(StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
-class ToneColors:
+class ToneColors(NamedTuple):
     """Foreground (text/icon), background and border for one tone in one mode."""
 
     fg: str
@@ -119,12 +123,17 @@ def render_svg(data: bytes, size: int, ratio: float = 1.0) -> QPixmap:
 
     QtSvg is imported here, on first use, not with this module.
     """
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtGui import QImage, QPainter, QPixmap
     from PySide6.QtSvg import QSvgRenderer
 
     renderer = QSvgRenderer(QByteArray(data))
     pixels = max(1, round(size * ratio))
-    image = QImage(pixels, pixels, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
+    # Start from zeroed (transparent) pixels; QImage.fill()'s overload check
+    # would build the whole Qt namespace (see qtvalues.py). copy() owns the data.
+    image = QImage(
+        bytes(pixels * pixels * 4), pixels, pixels, QImage.Format.Format_ARGB32_Premultiplied
+    ).copy()
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     renderer.render(painter)
@@ -136,10 +145,15 @@ def render_svg(data: bytes, size: int, ratio: float = 1.0) -> QPixmap:
 
 @cache
 def icon(name: str, color: str) -> QIcon:
-    """A tinted stroke icon, with pixmaps from 16 to 96 px so every scale factor looks sharp."""
+    """A tinted stroke icon, with pixmaps from 16 to 48 px so every scale factor looks sharp."""
+    from PySide6.QtGui import QIcon
+
     result = QIcon()
     data = _svg(name, color)
-    for size in (16, 20, 24, 32, 40, 48, 64, 96):
+    # 16/24/32/48 cover 100–300 % for a 16 px action icon; QIcon scales between
+    # them. (Each rendering costs ~0.2 ms, and the eye icon is built before the
+    # first paint.)
+    for size in (16, 24, 32, 48):
         result.addPixmap(render_svg(data, size))
     return result
 
@@ -178,6 +192,8 @@ def resource_path(name: str) -> Path | None:
 @cache
 def app_icon() -> QIcon:
     """The MoeCheck icon (resources/moecheck.svg), rendered at many sizes; empty if not found."""
+    from PySide6.QtGui import QIcon
+
     path = resource_path("moecheck.svg")
     if path is None:
         return QIcon()
@@ -190,6 +206,8 @@ def app_icon() -> QIcon:
 
 def app_icon_pixmap(size: int, ratio: float) -> QPixmap:
     """The app icon as a crisp pixmap for a header label (empty pixmap if missing)."""
+    from PySide6.QtGui import QPixmap
+
     path = resource_path("moecheck.svg")
     if path is None:
         return QPixmap()
@@ -198,9 +216,13 @@ def app_icon_pixmap(size: int, ratio: float) -> QPixmap:
 
 def color(value: str) -> QColor:
     """A QColor from ``#rrggbb`` (tiny helper so callers need not import QtGui)."""
+    from PySide6.QtGui import QColor
+
     return QColor(value)
 
 
 def icon_size(px: int) -> QSize:
     """A square QSize."""
+    from PySide6.QtCore import QSize
+
     return QSize(px, px)

@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,39 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace | SimpleNamespac
     return build_parser().parse_known_args(list(argv))
 
 
+def skip_feature_source_scan() -> int:
+    """Spare PySide6's source scan of every module imported after it; return how many.
+
+    Why: once PySide6 is loaded, the first ``import X`` of each module name
+    (even one loaded long before) runs shiboken's ``__feature__`` check, which
+    reads X's source with ``inspect.getsource`` to see whether it mentions
+    PySide6. Before our first paint that was ~40 names and ~3.5 ms (profile in
+    docs/benchmarks.md). Its answers are known in advance: the standard
+    library never uses ``from __feature__ import ...`` (-1, "ignore"), and
+    neither does this package (0, "uses PySide, no feature" for the window,
+    -1 for the Qt-free core). We record them in shiboken's table, which is
+    what the check would do itself. If a PySide6 version has no such table,
+    nothing happens and the check runs as before.
+    """
+    feature = sys.modules.get("shibokensupport.feature")
+    table = getattr(feature, "pyside_feature_dict", None)
+    if not isinstance(table, dict):
+        return 0
+    before = len(table)
+    stdlib = sys.stdlib_module_names
+    for name in list(sys.modules):
+        if name.partition(".")[0] in stdlib:
+            table.setdefault(name, -1)
+    package = Path(__file__).resolve().parent.parent
+    table.setdefault("moecheck_gui", -1)
+    table.setdefault("moecheck_gui.gui", 0)
+    for source in package.glob("*.py"):
+        table.setdefault(f"moecheck_gui.{source.stem}", -1)  # the core imports no Qt
+    for source in (package / "gui").glob("*.py"):
+        table.setdefault(f"moecheck_gui.gui.{source.stem}", 0)
+    return len(table) - before
+
+
 def _report_ready(app: QCoreApplication) -> None:
     """For ``scripts/bench.py``: print ``READY <unix time> <peak RSS KiB>`` and quit.
 
@@ -118,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    skip_feature_source_scan()
     from moecheck_gui.gui import errors
 
     existing = QApplication.instance()

@@ -356,8 +356,10 @@ class MainWindow(QMainWindow):
         outer.addLayout(self._build_header())
         self.demo_banner = self._build_demo_banner()
         outer.addWidget(self.demo_banner)
-        self.profiles_box = ProfilesBox(central)
-        outer.addWidget(self.profiles_box)
+        # The saved-workspace row is built when there is a profile to list
+        # (after the first paint); it goes here, below the demo banner.
+        self._outer = outer
+        self._profiles_box: ProfilesBox | None = None
         outer.addLayout(self._build_form())
         self.input_notice = plain_label(parent=central)
         self.input_notice.setObjectName("inputNotice")
@@ -407,9 +409,14 @@ class MainWindow(QMainWindow):
         self.header_icon.setPixmap(theme.app_icon_pixmap(48, self.devicePixelRatioF() or 1.0))
 
     def _build_demo_banner(self) -> QFrame:
+        """The demo banner; outside demo mode an empty hidden frame (nothing to build)."""
         banner = QFrame(self)
         banner.setObjectName("demoBanner")
         banner.setAccessibleName("Demo mode")
+        self.demo_combo: QComboBox | None = None
+        if self.demo is None:
+            banner.setVisible(False)
+            return banner
         title = plain_label("Demo mode — this is not MoEngage", banner)
         title.setObjectName("demoBannerTitle")
         font = title.font()
@@ -420,33 +427,45 @@ class MainWindow(QMainWindow):
             "safely. Nothing is sent to MoEngage and no key is saved.",
             banner,
         )
-        self.demo_combo = QComboBox(banner)
-        self.demo_combo.setObjectName("demoWorkspaceCombo")
-        self.demo_combo.setAccessibleName("Demo workspace")
-        qtvalues.set_props(
-            self.demo_combo, sizeAdjustPolicy=qtvalues.COMBO_ADJUST_TO_MIN_LENGTH_WITH_ICON
-        )
-        self.demo_combo.setMinimumContentsLength(16)
-        self.demo_combo.setAccessibleDescription("Fills in demo credentials that show one result.")
+        combo = QComboBox(banner)
+        self.demo_combo = combo
+        combo.setObjectName("demoWorkspaceCombo")
+        combo.setAccessibleName("Demo workspace")
+        qtvalues.set_props(combo, sizeAdjustPolicy=qtvalues.COMBO_ADJUST_TO_MIN_LENGTH_WITH_ICON)
+        combo.setMinimumContentsLength(16)
+        combo.setAccessibleDescription("Fills in demo credentials that show one result.")
         demo_label = QLabel("Try a &demo workspace:", banner)
-        demo_label.setBuddy(self.demo_combo)
+        demo_label.setBuddy(combo)
         pick = QHBoxLayout()
         pick.addWidget(demo_label)
-        pick.addWidget(self.demo_combo, 1)
+        pick.addWidget(combo, 1)
         layout = QVBoxLayout(banner)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(4)
         layout.addWidget(title)
         layout.addWidget(body)
         layout.addLayout(pick)
-        if self.demo is not None:
-            for workspace in self.demo.workspaces:
-                self.demo_combo.addItem(
-                    f"{workspace.workspace_id} — {workspace.note}", workspace.workspace_id
-                )
+        for workspace in self.demo.workspaces:
+            combo.addItem(f"{workspace.workspace_id} — {workspace.note}", workspace.workspace_id)
+        combo.activated.connect(self._on_demo_chosen)
         self.demo_banner_title = title
-        banner.setVisible(self.demo is not None)
         return banner
+
+    @property
+    def profiles_box(self) -> ProfilesBox:
+        """The saved-workspace row, built on first use (when there is a profile to list)."""
+        if self._profiles_box is None:
+            box = ProfilesBox(self._outer.parentWidget())
+            self._outer.insertWidget(self._outer.indexOf(self.demo_banner) + 1, box)
+            box.profileChosen.connect(self.load_profile)
+            box.forgetRequested.connect(self.forget_profile)
+            # Tab order: right before the workspace ID field.
+            before = self.workspace_edit.previousInFocusChain()
+            if before is not None:
+                QWidget.setTabOrder(before, box.combo)
+                QWidget.setTabOrder(box.combo, box.forget_button)
+            self._profiles_box = box
+        return self._profiles_box
 
     def _build_form(self) -> QFormLayout:
         form = QFormLayout()
@@ -576,9 +595,7 @@ class MainWindow(QMainWindow):
 
     def _apply_tab_order(self) -> None:
         chain: list[QWidget] = [
-            self.demo_combo,
-            self.profiles_box.combo,
-            self.profiles_box.forget_button,
+            *([self.demo_combo] if self.demo_combo is not None else []),
             self.workspace_edit,
             self.key_edit,
             self.dc_combo,
@@ -615,9 +632,6 @@ class MainWindow(QMainWindow):
         self.remember_check.toggled.connect(self._on_remember_toggled)
         self.result_panel.copyRequested.connect(self.copy_details)
         self.result_panel.tryAllRequested.connect(self.try_all_data_centers)
-        self.profiles_box.profileChosen.connect(self.load_profile)
-        self.profiles_box.forgetRequested.connect(self.forget_profile)
-        self.demo_combo.activated.connect(self._on_demo_chosen)
         self._elapsed_timer = QTimer(self)
         self._elapsed_timer.setInterval(100)
         self._elapsed_timer.timeout.connect(self._tick)
@@ -702,7 +716,8 @@ class MainWindow(QMainWindow):
             name="keychain-info",
         )
         last = self.profiles.last_workspace_id
-        if last and self.profiles_box.current_workspace_id() == last:
+        box = self._profiles_box
+        if last and box is not None and box.current_workspace_id() == last:
             self.load_profile(last)
 
     # ------------------------------------------------------------------ keys
@@ -1073,8 +1088,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ profiles
 
     def _refresh_profiles(self, select: str | None = None) -> None:
+        profiles = self.profiles.profiles()
+        if self._profiles_box is None and not profiles:
+            return  # nothing to list: the row is not even built
         current = select or self.profiles_box.current_workspace_id()
-        self.profiles_box.set_profiles(self.profiles.profiles(), current)
+        self.profiles_box.set_profiles(profiles, current)
 
     def _fill_profile_fields(self, workspace_id: str) -> None:
         profile = self.profiles.get(workspace_id)
@@ -1162,6 +1180,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ demo
 
     def _on_demo_chosen(self, index: int) -> None:
+        if self.demo_combo is None:
+            return
         data = self.demo_combo.itemData(index)
         if isinstance(data, str):
             self._fill_demo(data)
@@ -1174,8 +1194,9 @@ class MainWindow(QMainWindow):
                 self.workspace_edit.setText(workspace.workspace_id)
                 self.key_edit.setText(workspace.api_key)
                 self.select_dc(workspace.dc)
-                index = self.demo_combo.findData(workspace_id)
-                self.demo_combo.setCurrentIndex(max(index, 0))
+                if self.demo_combo is not None:
+                    index = self.demo_combo.findData(workspace_id)
+                    self.demo_combo.setCurrentIndex(max(index, 0))
                 return
 
     # ------------------------------------------------------------------ actions

@@ -459,12 +459,8 @@ class MainWindow(QMainWindow):
             self._outer.insertWidget(self._outer.indexOf(self.demo_banner) + 1, box)
             box.profileChosen.connect(self.load_profile)
             box.forgetRequested.connect(self.forget_profile)
-            # Tab order: right before the workspace ID field.
-            before = self.workspace_edit.previousInFocusChain()
-            if before is not None:
-                QWidget.setTabOrder(before, box.combo)
-                QWidget.setTabOrder(box.combo, box.forget_button)
             self._profiles_box = box
+            self._apply_tab_order()  # the row's combo and button go before the workspace ID
         return self._profiles_box
 
     def _build_form(self) -> QFormLayout:
@@ -594,8 +590,10 @@ class MainWindow(QMainWindow):
         self.about_action = about
 
     def _apply_tab_order(self) -> None:
+        box = self._profiles_box
         chain: list[QWidget] = [
             *([self.demo_combo] if self.demo_combo is not None else []),
+            *([box.combo, box.forget_button] if box is not None else []),
             self.workspace_edit,
             self.key_edit,
             self.dc_combo,

@@ -6,10 +6,13 @@ most of that. The test suite asserts no wall-clock times; this script does,
 and exits non-zero when a ratio misses its target so a regression is visible.
 
     python scripts/bench.py [--runs 7] [--out docs/benchmarks.md] [--only startup,check,...]
+                            [--freeze]
 
 Sections:
-  startup   process start -> window shown and idle; peak memory (VmHWM) then.
+  startup   process start -> window painted and idle; peak memory (VmHWM) then.
             Baseline: a bare PySide6 form with the same widgets.
+  frozen    the same, for PyInstaller bundles of both (made by --freeze into
+            build/bench/; skipped with a note when they are missing).
   check     a repeated check against a loopback TLS server vs. a raw http.client
             request over a fresh connection.
   detect    seven DCs each answering after 0.3 s vs. one DC.
@@ -289,10 +292,10 @@ OUR_APP = textwrap.dedent(
 )
 
 
-def _startup_once(code: str, env: dict[str, str]) -> tuple[float, float]:
+def _startup_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     start = time.time()
-    proc = subprocess.run(  # noqa: S603 - our own interpreter running our own snippet
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    proc = subprocess.run(  # noqa: S603 - our own interpreter or bundle, our own snippet
+        command, capture_output=True, text=True, env=env, timeout=60
     )
     for line in proc.stdout.splitlines():
         if line.startswith("READY "):
@@ -303,9 +306,16 @@ def _startup_once(code: str, env: dict[str, str]) -> tuple[float, float]:
 
 def bench_startup(runs: int) -> list[Row]:
     """Window shown and idle, and peak RSS then, vs. the bare form; runs alternate."""
+    return _startup_rows(
+        [sys.executable, "-c", BARE_FORM], [sys.executable, "-c", OUR_APP], runs, label=""
+    )
+
+
+def _startup_rows(bare: list[str], ours: list[str], runs: int, label: str) -> list[Row]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["PYTHONPATH"] = str(ROOT)
+    env["MOECHECK_QUIT_WHEN_IDLE"] = "1"
     with tempfile.TemporaryDirectory() as home:
         # Byte-compiled, like an installed or frozen app: pip and PyInstaller
         # compile every module, but this checkout may run with
@@ -320,18 +330,19 @@ def bench_startup(runs: int) -> list[Row]:
         ours_t: list[float] = []
         bare_m: list[float] = []
         ours_m: list[float] = []
-        _startup_once(BARE_FORM, env)  # warm the OS file cache for both
-        _startup_once(OUR_APP, env)
+        for _ in range(2):  # warm the OS file cache and the byte-code cache for both
+            _startup_once(bare, env)
+            _startup_once(ours, env)
         for _ in range(max(runs, 3)):
-            t, m = _startup_once(BARE_FORM, env)
+            t, m = _startup_once(bare, env)
             bare_t.append(t)
             bare_m.append(m)
-            t, m = _startup_once(OUR_APP, env)
+            t, m = _startup_once(ours, env)
             ours_t.append(t)
             ours_m.append(m)
     return [
         Row(
-            "Start-up to idle window",
+            "Start-up to painted, idle window" + label,
             statistics.median(ours_t),
             statistics.median(bare_t),
             "ms",
@@ -339,7 +350,7 @@ def bench_startup(runs: int) -> list[Row]:
             "baseline: bare PySide6 form with the same widgets",
         ),
         Row(
-            "Peak memory at idle window",
+            "Peak memory at that point" + label,
             statistics.median(ours_m),
             statistics.median(bare_m),
             "MiB",
@@ -368,10 +379,9 @@ def bench_events(runs: int) -> list[Row]:
         os.environ["MOECHECK_API_BASE"] = f"https://127.0.0.1:{port}/dc-{{dc}}"
         window = MainWindow()
         window.show()
-        window.findChild(object, "workspaceIdEdit").setText(WS)  # type: ignore[union-attr]
-        window.findChild(object, "apiKeyEdit").setText(KEY)  # type: ignore[union-attr]
-        combo = window.findChild(object, "dataCenterCombo")
-        combo.setCurrentIndex(combo.findData("01"))  # type: ignore[union-attr]
+        window.workspace_edit.setText(WS)
+        window.key_edit.setText(KEY)
+        window.select_dc("01")
 
         def measure(start_check: bool) -> float:
             clock = QElapsedTimer()
@@ -392,7 +402,7 @@ def bench_events(runs: int) -> list[Row]:
             window.checkFinished.connect(lambda _o: done.__setitem__("v", True))
             timer.start()
             if start_check:
-                window.findChild(object, "testButton").click()  # type: ignore[union-attr]
+                window.test_button.click()
             else:
                 QTimer.singleShot(350, lambda: done.__setitem__("v", True))
             deadline = time.monotonic() + 10
@@ -420,8 +430,78 @@ def bench_events(runs: int) -> list[Row]:
     ]
 
 
+# ----------------------------------------------------------------------------- frozen
+
+BENCH_DIR = ROOT / "build" / "bench"
+FROZEN_APP = BENCH_DIR / "dist" / "moecheck" / "moecheck-gui"
+FROZEN_BARE = BENCH_DIR / "dist" / "bare-form" / "bare-form"
+
+
+def _pyinstaller() -> Path | None:
+    exe = Path(sys.executable).with_name("pyinstaller")
+    return exe if exe.exists() else None
+
+
+def freeze(app: bool) -> None:
+    """Freeze the bare form (and with ``app``, MoeCheck from this checkout) into build/bench/.
+
+    Both use the same PyInstaller and Python, onedir, no UPX, like
+    packaging/moecheck.spec; the bare form is the same script as BARE_FORM.
+    """
+    tool = _pyinstaller()
+    if tool is None:
+        raise SystemExit(
+            "pyinstaller is not installed (pip install -r packaging/requirements-build.txt)"
+        )
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    script = BENCH_DIR / "bare-form.py"
+    script.write_text(BARE_FORM)
+    common = ["--noconfirm", "--log-level", "WARN", "--distpath", str(BENCH_DIR / "dist")]
+    subprocess.run(  # noqa: S603 - the venv's own pyinstaller
+        [
+            str(tool),
+            *common,
+            "--workpath",
+            str(BENCH_DIR / "work-bare"),
+            "--specpath",
+            str(BENCH_DIR),
+            "--name",
+            "bare-form",
+            "--onedir",
+            str(script),
+        ],
+        check=True,
+    )
+    if app:
+        subprocess.run(  # noqa: S603
+            [
+                str(tool),
+                *common,
+                "--workpath",
+                str(BENCH_DIR / "work-app"),
+                str(ROOT / "packaging" / "moecheck.spec"),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+
+
+def bench_frozen(runs: int) -> list[Row]:
+    """Start-up of the frozen app vs. the frozen bare form (both from build/bench/)."""
+    if not (FROZEN_APP.exists() and FROZEN_BARE.exists()):
+        print(
+            "frozen: no bundles in build/bench/dist; run with --freeze first. Skipped.",
+            file=sys.stderr,
+        )
+        return []
+    return _startup_rows(
+        [str(FROZEN_BARE)], [str(FROZEN_APP)], runs, label=" (frozen, PyInstaller onedir)"
+    )
+
+
 SECTIONS: dict[str, Callable[[int], list[Row]]] = {
     "startup": bench_startup,
+    "frozen": bench_frozen,
     "check": bench_check,
     "detect": bench_detect,
     "events": bench_events,
@@ -454,7 +534,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", default=",".join(SECTIONS))
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown table here")
+    parser.add_argument(
+        "--freeze",
+        action="store_true",
+        help="first freeze MoeCheck (this checkout) and the bare form into build/bench/",
+    )
     args = parser.parse_args()
+    if args.freeze:
+        freeze(app=True)
     rows: list[Row] = []
     for name in args.only.split(","):
         print(f"running {name} ...", file=sys.stderr, flush=True)

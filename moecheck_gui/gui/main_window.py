@@ -704,6 +704,9 @@ class MainWindow(QMainWindow):
         if self._profiles is None and self.demo is None:
             self._restore_profiles()
         self.runner.start(_warm_up, lambda _: None, lambda _exc: None, name="warm-up")
+        # Last in the queue: PySide6's Qt namespace (~10 ms, see qtvalues.py), so the
+        # first key press or result does not pay for it while the user waits.
+        QTimer.singleShot(0, _build_qt_namespace)
         if self.demo is not None:
             return
         providers = self._providers
@@ -1285,6 +1288,13 @@ class MainWindow(QMainWindow):
             self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.sync()
         super().closeEvent(event)
+
+
+def _build_qt_namespace() -> None:
+    """Build PySide6's ``Qt`` enums now, on the GUI thread, while nobody is waiting."""
+    from PySide6.QtCore import Qt
+
+    Qt.Key.Key_Return  # noqa: B018 - the attribute access is the point
 
 
 def _warm_up() -> None:

@@ -96,6 +96,16 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Ignores clients that hang up mid-answer: detection closes the losing DCs' sockets."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | ssl.SSLError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextmanager
 def tls_server(delay: float = 0.0, winner: str | None = None) -> Iterator[tuple[int, str]]:
     """A keep-alive HTTPS server on 127.0.0.1; yields (port, CA bundle path)."""
@@ -103,7 +113,7 @@ def tls_server(delay: float = 0.0, winner: str | None = None) -> Iterator[tuple[
 
     ca = trustme.CA()
     handler = type("H", (_Handler,), {"delay": delay, "winner": winner})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(ctx)
@@ -494,9 +504,22 @@ def bench_frozen(runs: int) -> list[Row]:
             file=sys.stderr,
         )
         return []
-    return _startup_rows(
+    built = FROZEN_APP.stat().st_mtime
+    newer = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "moecheck_gui").rglob("*.py")
+        if path.stat().st_mtime > built
+    ]
+    rows = _startup_rows(
         [str(FROZEN_BARE)], [str(FROZEN_APP)], runs, label=" (frozen, PyInstaller onedir)"
     )
+    if newer:
+        # Honest about what was measured: a bundle older than the source.
+        note = f"bundle older than {len(newer)} source file(s); rerun with --freeze"
+        print(f"frozen: {note}: {', '.join(newer[:5])}", file=sys.stderr)
+        for row in rows:
+            row.note = f"{row.note}; ⚠ {note}"
+    return rows
 
 
 SECTIONS: dict[str, Callable[[int], list[Row]]] = {

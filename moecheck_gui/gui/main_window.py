@@ -569,25 +569,32 @@ class MainWindow(QMainWindow):
         return row
 
     def _build_menu(self) -> None:
+        # _action(), not QAction(text, parent): that overload's check builds QIcon's enums.
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        quit_action = QAction("&Quit", self)
+        quit_action = self._action("&Quit")
         self.quit_action = quit_action  # its platform shortcut is set after the first paint
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         help_menu = bar.addMenu("&Help")
-        docs = QAction("&Where to find these values", self)
+        docs = self._action("&Where to find these values")
         docs.triggered.connect(self._open_credentials_docs)
         help_menu.addAction(docs)
-        logs = QAction("Open &log folder", self)
+        logs = self._action("Open &log folder")
         logs.triggered.connect(self._open_log_folder)
         help_menu.addAction(logs)
         help_menu.addSeparator()
-        about = QAction(f"&About {APP_NAME}", self)
+        about = self._action(f"&About {APP_NAME}")
         about.setObjectName("aboutAction")
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
         self.about_action = about
+
+    def _action(self, text: str) -> QAction:
+        """A menu action owned by the window."""
+        action = QAction(self)
+        action.setText(text)
+        return action
 
     def _apply_tab_order(self) -> None:
         box = self._profiles_box

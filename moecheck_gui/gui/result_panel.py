@@ -96,6 +96,8 @@ def tone_for(outcome: Outcome) -> Tone:
 
 def detail_rows(outcome: Outcome) -> list[tuple[str, str]]:
     """The details area's rows, in the order support asks for them; empty values are skipped."""
+    from moecheck_gui.outcome import describe_attempt  # loaded after first paint
+
     rows: list[tuple[str, str]] = []
     if outcome.http_status is not None:
         rows.append(("HTTP status", str(outcome.http_status)))
@@ -115,7 +117,7 @@ def detail_rows(outcome: Outcome) -> list[tuple[str, str]]:
     if outcome.attempts:
         tried = []
         for code, attempt in outcome.attempts.items():
-            result = "works" if attempt.ok else (attempt.kind or "failed").replace("_", " ")
+            result = describe_attempt(attempt, found=outcome.ok)
             tried.append(f"DC-{code}: {result}")
         rows.append(("Data centers tried", ", ".join(tried)))
     if outcome.detail:

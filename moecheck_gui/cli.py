@@ -47,6 +47,7 @@ from moecheck_gui.outcome import (
     Kind,
     Outcome,
     clean_server_text,
+    describe_attempt,
 )
 from moecheck_gui.report import redact
 
@@ -321,14 +322,15 @@ def render_human(outcome: Outcome, style: _Style, *, detect: bool = False) -> st
         http = f" (HTTP {outcome.http_status})" if outcome.http_status is not None else ""
         lines.append(style.bad(f"{style.cross} {outcome.title}") + http)
         lines += _render_failure_details(outcome, style)
+        if outcome.kind == Kind.AUTH and not detect:
+            workspace = _safe(outcome.workspace_id)
+            lines.append(f"  Try all data centers: moecheck detect --workspace-id {workspace}")
     if detect and outcome.attempts:
         lines.append("  Data centers tried:")
         width = max(len(_dc_label(dc)) for dc in outcome.attempts)
         for dc, attempt in outcome.attempts.items():
-            if attempt.ok:
-                result = style.good("works")
-            else:
-                result = _safe(attempt.kind) or "failed"
+            words = describe_attempt(attempt, found=outcome.ok)
+            result = style.good(words) if attempt.ok else words
             http = f" (HTTP {attempt.http_status})" if attempt.http_status is not None else ""
             lines.append(
                 f"    {_dc_label(dc).ljust(width)}  {result}{http}, {round(attempt.elapsed_ms)} ms"

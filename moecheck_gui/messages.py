@@ -151,7 +151,7 @@ def _auth(ctx: Context) -> tuple[str, str]:
     hint = (
         f"Copy the key again from {KEY_LOCATION}. If it worked before, the key was probably "
         "regenerated: a new key invalidates the old one at once. If the workspace may live in "
-        "another data center, try all data centers (Detect automatically)."
+        "another data center, try all data centers."
     )
     return msg, hint
 
@@ -180,7 +180,7 @@ def _not_found(ctx: Context) -> tuple[str, str]:
     return (
         f"{server} answered that the address was not found (HTTP 404).",
         "The data center or API address is probably wrong. Check the data center in your "
-        "dashboard's web address, or use Detect automatically. If MOECHECK_API_BASE is set, "
+        "dashboard's web address, or try all data centers. If MOECHECK_API_BASE is set, "
         "check its value.",
     )
 

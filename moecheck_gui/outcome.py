@@ -107,6 +107,35 @@ def clean_server_text(value: object, limit: int = SERVER_TEXT_LIMIT) -> str | No
     return text or None
 
 
+_ATTEMPT_WORDS: dict[str, str] = {
+    Kind.AUTH: "rejected the credentials",
+    Kind.FORBIDDEN: "blocked",
+    Kind.NOT_FOUND: "not found (404)",
+    Kind.RATE_LIMITED: "rate limited",
+    Kind.SERVER_ERROR: "server error",
+    Kind.BAD_RESPONSE: "unexpected answer",
+    Kind.DNS: "host not found",
+    Kind.CONNECT: "could not connect",
+    Kind.TLS: "secure connection failed",
+    Kind.PROXY: "proxy failed",
+    Kind.TIMEOUT: "no answer in time",
+    Kind.INVALID_INPUT: "not tried",
+}
+
+
+def describe_attempt(attempt: Attempt, *, found: bool) -> str:
+    """How one data center fared during detection, in words for people.
+
+    ``found`` says whether another DC accepted: then a cancelled attempt was
+    simply no longer needed, which "cancelled" alone would not tell a user.
+    """
+    if attempt.ok:
+        return "works"
+    if attempt.kind == Kind.CANCELLED:
+        return "not needed (found elsewhere)" if found else "stopped"
+    return _ATTEMPT_WORDS.get(attempt.kind or "", attempt.kind or "failed")
+
+
 @dataclass(frozen=True)
 class Attempt:
     """How one data center answered during detection."""

@@ -306,7 +306,7 @@ def test_401_key_mismatch_is_auth_with_rotation_hint_and_detection() -> None:
     assert outcome.server_error_type == "Authentication Failed"
     assert outcome.request_id == "req-abc-123"
     assert "regenerated" in outcome.hint
-    assert "Detect automatically" in outcome.hint
+    assert "try all data centers" in outcome.hint
     assert_no_key(outcome)
 
 

@@ -84,7 +84,7 @@ def test_rejected_everywhere_is_auth_without_suggesting_detection_again() -> Non
         outcome = Checker(api_base=server.url() + "/dc-{dc}").detect(WS, KEY, timeout=10)
     assert outcome.kind == Kind.AUTH and outcome.exit_code == 1
     assert "No MoEngage data center accepted" in outcome.message
-    assert "Detect automatically" not in outcome.hint
+    assert "try all data centers" not in outcome.hint
     assert outcome.attempts is not None and len(outcome.attempts) == len(DC_CODES)
 
 

@@ -11,12 +11,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from moecheck_gui.gui.main_window import DemoMode, MainWindow
+    from moecheck_gui.gui.demo import DemoMode
+    from moecheck_gui.gui.main_window import MainWindow
 
 __all__ = ["DemoMode", "MainWindow"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "DemoMode":
+        from moecheck_gui.gui.demo import DemoMode
+
+        return DemoMode
     if name in __all__:
         from moecheck_gui.gui import main_window
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import QCoreApplication, QObject
 
+    from moecheck_gui.gui.demo import DemoMode
+
 log = logging.getLogger(__name__)
 
 
@@ -179,11 +181,12 @@ def main(argv: list[str] | None = None) -> int:
 
     after_first_paint.done = False  # type: ignore[attr-defined]
 
-    from moecheck_gui.gui.main_window import DemoMode, MainWindow
+    from moecheck_gui.gui.main_window import MainWindow
 
     sandbox = None
     demo: DemoMode | None = None
     if args.demo:
+        from moecheck_gui.gui.demo import DemoMode
         from moecheck_gui.sandbox import DEMO_WORKSPACES, Sandbox
 
         sandbox = Sandbox().start()

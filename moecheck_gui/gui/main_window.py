@@ -29,8 +29,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -67,6 +66,7 @@ if TYPE_CHECKING:
 
     from moecheck_gui.client import CancelToken
     from moecheck_gui.gui.about import AboutDialog
+    from moecheck_gui.gui.demo import DemoMode as DemoMode
     from moecheck_gui.keychain import StoreInfo
     from moecheck_gui.outcome import Outcome
     from moecheck_gui.profiles import ProfileStore
@@ -139,20 +139,6 @@ class KeychainLike(Protocol):
     def delete(self, workspace_id: str) -> bool:
         """Delete a key."""
         ...
-
-
-@dataclass(frozen=True)
-class DemoMode:
-    """Demo mode: checks go to an in-process sandbox instead of MoEngage.
-
-    ``workspaces`` are the sandbox's demo credentials (objects with
-    ``workspace_id``, ``api_key``, ``dc``, ``note``); ``sandbox`` is kept so the
-    app (and tests) can stop or steer it.
-    """
-
-    api_base: str
-    workspaces: Sequence[Any] = ()
-    sandbox: Any = field(default=None, compare=False)
 
 
 class _Providers:
@@ -231,6 +217,15 @@ class _RunningCheck:
     def __repr__(self) -> str:
         """Never shows the key."""
         return f"_RunningCheck(task {self.task_id}, {self.workspace_id}, {self.dc})"
+
+
+def __getattr__(name: str) -> Any:
+    """``main_window.DemoMode`` still works (it lives in :mod:`.demo`, loaded on demand)."""
+    if name == "DemoMode":
+        from moecheck_gui.gui.demo import DemoMode
+
+        return DemoMode
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def settings_path() -> Path:

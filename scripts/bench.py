@@ -539,7 +539,8 @@ def render(rows: list[Row], runs: int) -> str:
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: "
         f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}. "
         f"Medians of {runs}+ runs; baselines measured in the same run, alternating.",
-        "Regenerate with `make bench` (exits non-zero if a ratio misses its target).",
+        "Regenerate with `make bench` (exits non-zero if a ratio misses its target); "
+        "`scripts/bench.py --freeze` first rebuilds the frozen bundles in build/bench/.",
         "",
         "| measure | MoeCheck | baseline | ratio | target | result | notes |",
         "|---|---|---|---|---|---|---|",

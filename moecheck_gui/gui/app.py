@@ -170,16 +170,17 @@ def main(argv: list[str] | None = None) -> int:
         path = applog.setup_logging(level=level, stderr=args.verbose)
         log.info("Logging to %s", path or "nowhere (the log folder is not writable)")
 
+    done: list[bool] = []  # after_first_paint ran (it is also the fallback timer's target)
+
     def after_first_paint() -> None:
-        if applog.current_log_file() is not None or after_first_paint.done:  # type: ignore[attr-defined]
+        if done:
             return
-        after_first_paint.done = True  # type: ignore[attr-defined]
+        done.append(True)
         from moecheck_gui.gui import theme
 
-        open_log_file()
+        if applog.current_log_file() is None:
+            open_log_file()
         app.setWindowIcon(theme.app_icon())
-
-    after_first_paint.done = False  # type: ignore[attr-defined]
 
     from moecheck_gui.gui.main_window import MainWindow
 

@@ -224,3 +224,28 @@ def _next_tab_stop(window: QWidget, widget: QWidget) -> QWidget:
         candidate = candidate.nextInFocusChain()
     assert candidate is not None
     return candidate
+
+
+def test_lines_logged_before_the_log_file_opens_reach_it_redacted(private_home: Path) -> None:
+    """The window opens its log file after the first paint; the start-up lines must not be lost."""
+    import logging
+
+    from moecheck_gui import applog
+
+    secret = "sk-early-0123456789"
+    applog.buffer_early_records(logging.INFO)
+    applog.register_secret(secret)
+    try:
+        logging.getLogger("moecheck.test").info("starting with %s", secret)
+        logging.getLogger("moecheck.test").debug("too detailed for INFO")
+        path = applog.setup_logging(level=logging.INFO)
+        assert path is not None
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        text = path.read_text()
+    finally:
+        applog.unregister_secret(secret)
+        applog.shutdown_logging()
+    assert "starting with [redacted]" in text
+    assert secret not in text
+    assert "too detailed" not in text

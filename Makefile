@@ -12,7 +12,7 @@ DEB_PACKAGES := python3-venv dbus dbus-x11 gnome-keyring xvfb xauth \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 \
 	fonts-dejavu-core
 
-.PHONY: run test lint typecheck audit pytest system-deps venv clean screenshots bench
+.PHONY: run test lint typecheck audit pytest system-deps venv clean screenshots bench bench-frozen
 
 run: venv
 	$(BIN)/moecheck-gui
@@ -50,6 +50,9 @@ bench: venv
 	$(BIN)/python scripts/bench.py --runs 7 --out docs/benchmarks.md
 
 include packaging/package.mk
+
+bench-frozen: venv $(PKG_STAMP) icons
+	$(BIN)/python scripts/bench.py --runs 7 --freeze --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache

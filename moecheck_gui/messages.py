@@ -97,6 +97,15 @@ def _tls(ctx: Context) -> tuple[str, str]:
             "interfering with secure connections: ask IT. If MOECHECK_API_BASE is set, check "
             "that it points at an https:// address that serves HTTPS.",
         )
+    if ctx.trust_source and ctx.trust_source != "os":
+        return (
+            f"The secure connection could not be verified: the server's certificate is not "
+            f"trusted by {where}, has expired, or is for another name.",
+            f"{ctx.trust_source} replaces this computer's trusted certificates. Add your "
+            f"company's root certificate to that file, or remove the {ctx.trust_source} setting "
+            "to use the computer's own trust store. Do not switch verification off: your API "
+            "key travels over this connection.",
+        )
     return (
         f"The secure connection could not be verified: the server's certificate is not "
         f"trusted by {where}, has expired, or is for another name.",

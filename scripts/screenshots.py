@@ -173,14 +173,18 @@ def main() -> int:
 
 
 def tls_failure() -> None:
-    """A sandbox whose certificate is signed by a CA this machine does not trust."""
+    """A sandbox whose certificate is signed by a CA this machine does not trust.
+
+    Like a TLS-inspecting office proxy: the OS trust store (what users have)
+    does not know the issuer, so the environment's CA variables are cleared.
+    """
     tmp = Path(tempfile.mkdtemp(prefix="moecheck-tls-"))
-    server_ca, other_ca = trustme.CA(), trustme.CA()
+    server_ca = trustme.CA()
     cert = server_ca.issue_cert("127.0.0.1")
     cert.cert_chain_pems[0].write_to_path(str(tmp / "cert.pem"))
     cert.private_key_pem.write_to_path(str(tmp / "key.pem"))
-    other_ca.cert_pem.write_to_path(str(tmp / "ca.pem"))
-    os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = str(tmp / "ca.pem")
+    os.environ.pop("REQUESTS_CA_BUNDLE", None)
+    os.environ.pop("SSL_CERT_FILE", None)
     with Sandbox(tls=(str(tmp / "cert.pem"), str(tmp / "key.pem"))) as box:
         os.environ["MOECHECK_API_BASE"] = box.api_base
         window = new_window()

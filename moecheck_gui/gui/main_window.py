@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -453,7 +454,7 @@ class MainWindow(QMainWindow):
             box = ProfilesBox(self._outer.parentWidget())
             self._outer.insertWidget(self._outer.indexOf(self.demo_banner) + 1, box)
             box.profileChosen.connect(self.load_profile)
-            box.forgetRequested.connect(self.forget_profile)
+            box.forgetRequested.connect(self.confirm_forget)
             self._profiles_box = box
             self._apply_tab_order()  # the row's combo and button go before the workspace ID
         return self._profiles_box
@@ -1149,6 +1150,41 @@ class MainWindow(QMainWindow):
         self._set_busy(False)
         self._show_remember_status("Loading the saved key…", Tone.INFO)
 
+    def confirm_forget(self, workspace_id: str) -> None:
+        """Ask before forgetting: it deletes a key the user may not have anywhere else.
+
+        The question is window-modal and opened with ``open()`` (not ``exec()``),
+        so the event loop keeps running and tests can answer it like a user.
+        """
+        from PySide6.QtCore import Qt  # after first paint: the namespace is built by now
+
+        profile = self.profiles.get(workspace_id)
+        label = f"{workspace_id} ({profile.label})" if profile and profile.label else workspace_id
+        info = self._store_info
+        where = info.name if info is not None and info.usable else "the keychain"
+        box = QMessageBox(self)
+        box.setObjectName("forgetConfirm")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Forget saved workspace?")
+        box.setText(f"Forget {label}?")
+        box.setInformativeText(
+            f"MoeCheck will delete its Data API key from {where} and remove it from the list. "
+            "To check it again you will need to paste the key from the MoEngage dashboard."
+        )
+        forget = box.addButton("Forget", QMessageBox.ButtonRole.DestructiveRole)
+        forget.setObjectName("forgetConfirmButton")
+        keep = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+
+        def answered(button: object) -> None:
+            if button is forget:
+                self.forget_profile(workspace_id)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
     def forget_profile(self, workspace_id: str) -> None:
         """Remove a profile and delete its key from the keychain (on a worker thread)."""
         self.profiles.remove(workspace_id)
@@ -1159,7 +1195,8 @@ class MainWindow(QMainWindow):
         providers = self._providers
 
         def done(deleted: object) -> None:
-            where = self._store_info.name if self._store_info else "the keychain"
+            info = self._store_info
+            where = info.name if info is not None and info.usable else "the keychain"
             what = "and deleted its key from" if deleted else "(no key was saved in"
             tail = "." if deleted else ")."
             self._show_remember_status(f"Forgot {workspace_id} {what} {where}{tail}", Tone.SUCCESS)

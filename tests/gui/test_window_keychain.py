@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from moecheck_gui.gui import MainWindow
 from moecheck_gui.keychain import KeychainStore
@@ -101,9 +101,22 @@ def test_remember_profiles_and_forget(
     with qtbot.waitSignal(second.keySaved, timeout=10000):
         assert run_check(qtbot, second).ok
 
-    # Forget removes the key from the keychain and the profile from the list.
+    # Forget asks first; "Cancel" keeps everything.
+    qtbot.mouseClick(second.findChild(QPushButton, "forgetButton"), Qt.MouseButton.LeftButton)
+    question = second.findChild(QMessageBox, "forgetConfirm")
+    assert question is not None and question.isVisible()
+    assert workspace_id in question.text() and "Prod" in question.text()
+    assert store_name in question.informativeText()
+    question.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.waitUntil(lambda: second.findChild(QMessageBox, "forgetConfirm") is None, timeout=5000)
+    assert real_keychain.load(workspace_id) == key
+    assert combo.findData(workspace_id) > 0
+
+    # Confirmed, Forget removes the key from the keychain and the profile from the list.
+    qtbot.mouseClick(second.findChild(QPushButton, "forgetButton"), Qt.MouseButton.LeftButton)
+    question = second.findChild(QMessageBox, "forgetConfirm")
     with qtbot.waitSignal(second.profileForgotten, timeout=10000):
-        qtbot.mouseClick(second.findChild(QPushButton, "forgetButton"), Qt.MouseButton.LeftButton)
+        question.findChild(QPushButton, "forgetConfirmButton").click()
     assert real_keychain.load(workspace_id) is None
     assert combo.findData(workspace_id) < 0
     assert ProfileStore(profiles_file).get(workspace_id) is None

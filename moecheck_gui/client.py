@@ -179,16 +179,13 @@ class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    """An HTTPS connection that makes itself abortable by the current check."""
+class _TrackedHTTPSConnection(_TrackedHTTPConnection, urllib3.connection.HTTPSConnection):
+    """An HTTPS connection that makes itself abortable by the current check.
 
-    def connect(self) -> None:
-        _register_current(self)
-        super().connect()
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _register_current(self)
-        super().request(*args, **kwargs)
+    The tracking methods come from :class:`_TrackedHTTPConnection`; their
+    ``super()`` calls reach HTTPSConnection first in this class's MRO, so the
+    TLS handshake still happens.
+    """
 
 
 class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):

@@ -623,3 +623,23 @@ def test_handshake_failure_is_not_blamed_on_a_certificate(trust_test_ca: Path) -
     assert outcome.kind == Kind.TLS
     assert "could not be set up" in outcome.message
     assert "certificate" not in outcome.message
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_cancel_cuts_the_socket_so_the_request_thread_ends_too(
+    tls: bool, server_context: ssl.SSLContext, trust_test_ca: Path
+) -> None:
+    """Returning early is not enough: the abandoned request must not linger until its deadline."""
+    token = CancelToken()
+    with scripted(servers.hang(), tls=server_context if tls else None) as server:
+        threading.Timer(0.3, token.cancel).start()
+        outcome = run(server, timeout=30.0, cancel=token)
+        assert outcome.kind == Kind.CANCELLED
+
+        def request_threads() -> list[str]:
+            return [t.name for t in threading.enumerate() if t.name.startswith("moecheck-request")]
+
+        deadline = time.monotonic() + 3
+        while request_threads() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert request_threads() == []

@@ -6,15 +6,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages: venv support, a Secret Service for keychain tests, Xvfb for
-# screenshots, and the system libraries Qt's xcb/offscreen platforms load.
+# screenshots, the system libraries Qt's xcb/offscreen platforms load, and the
+# tools tests/test_packaging.py uses (readelf, xprop, the desktop/AppStream validators).
 DEB_PACKAGES := python3-venv dbus dbus-x11 gnome-keyring xvfb xauth \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 \
-	fonts-dejavu-core
+	fonts-dejavu-core \
+	binutils x11-utils desktop-file-utils appstream
 
 .PHONY: run test lint typecheck audit pytest system-deps venv clean screenshots bench bench-frozen
 
-run: venv
+run: system-deps venv
 	$(BIN)/moecheck-gui
 
 test: system-deps venv lint typecheck audit pytest

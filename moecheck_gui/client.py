@@ -962,7 +962,8 @@ def dc_or_none(value: str) -> str | None:
 def _invalid(
     workspace_id: str, dc: str | None, text: str, field_name: str, notices: tuple[str, ...]
 ) -> Outcome:
-    message, hint = messages.for_kind(Kind.INVALID_INPUT, messages.Context(detail=text))
+    context = messages.Context(detail=text, field=field_name)
+    message, hint = messages.for_kind(Kind.INVALID_INPUT, context)
     return Outcome(
         ok=False,
         kind=Kind.INVALID_INPUT.value,

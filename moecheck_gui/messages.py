@@ -34,6 +34,8 @@ class Context:
     timeout_s: float | None = None
     proxy: str | None = None
     trust_source: str | None = None
+    field: str | None = None
+    """For refused input: which field (``workspace_id``, ``api_key``, ``dc``, ``api_base``)."""
 
 
 def _on(ctx: Context) -> str:
@@ -53,11 +55,18 @@ def for_kind(kind: Kind, ctx: Context) -> tuple[str, str]:
     return _BUILDERS[kind](ctx)
 
 
+_FIELD_WORDS = {"workspace_id": "Workspace ID", "api_key": "Data API key", "dc": "data center"}
+
+
 def _invalid(ctx: Context) -> tuple[str, str]:
-    return (
-        ctx.detail or "Something you entered cannot be used, so nothing was sent.",
-        "Correct the highlighted field and try again. Nothing was sent to MoEngage.",
-    )
+    message = ctx.detail or "Something you entered cannot be used, so nothing was sent."
+    if ctx.field == "api_base":
+        return message, (
+            "Correct or remove the MOECHECK_API_BASE setting (it is only for tests and API "
+            "gateways). Nothing was sent to MoEngage."
+        )
+    what = _FIELD_WORDS.get(ctx.field or "", "what you entered")
+    return message, f"Correct the {what} and try again. Nothing was sent to MoEngage."
 
 
 def _dns(ctx: Context) -> tuple[str, str]:

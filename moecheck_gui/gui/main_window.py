@@ -804,7 +804,7 @@ class MainWindow(QMainWindow):
         )
         where = "every data center" if detect else dc_label(dc)
         self._set_busy(True)
-        self.result_panel.show_running(where)
+        self.result_panel.show_running(where, self.timeout)
         self._set_status("", Tone.INFO)
         return True
 

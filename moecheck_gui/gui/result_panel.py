@@ -148,6 +148,7 @@ class ResultPanel(QFrame):
         self._tone = Tone.NEUTRAL
         self._icon_name: str | None = None
         self._outcome: Outcome | None = None
+        self._limit_s: float | None = None
         self._stale = False
 
         self.icon_label = QLabel(self)
@@ -298,8 +299,13 @@ class ResultPanel(QFrame):
         self._set_tone(Tone.INFO, "info")
         self._announce()
 
-    def show_running(self, where: str) -> None:
-        """Busy state: an indeterminate bar and the elapsed time (see :meth:`set_elapsed`)."""
+    def show_running(self, where: str, limit_s: float | None = None) -> None:
+        """Busy state: an indeterminate bar and the elapsed time (see :meth:`set_elapsed`).
+
+        ``limit_s`` is the check's deadline: saying when it will give up tells a
+        user on a silent network that the wait is bounded.
+        """
+        self._limit_s = limit_s
         self._outcome = None
         self._stale = False
         self._hide_all()
@@ -314,7 +320,8 @@ class ResultPanel(QFrame):
 
     def set_elapsed(self, seconds: float) -> None:
         """Update the running timer text."""
-        self.elapsed_label.setText(f"Elapsed: {seconds:.1f} s")
+        tail = f" (gives up after {self._limit_s:g} s)" if self._limit_s else ""
+        self.elapsed_label.setText(f"Elapsed: {seconds:.1f} s{tail}")
 
     def show_outcome(self, outcome: Outcome, *, offer_try_all: bool = False) -> None:
         """Render a finished check: success, failure or stopped."""

@@ -233,6 +233,10 @@ def test_cancel_returns_control_at_once_and_drops_the_late_result(
     fill(window, US.workspace_id, US.api_key, "01")
     qtbot.mouseClick(window.findChild(QPushButton, "testButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(use_sandbox.requests) == 1, timeout=5000)
+    # While it runs, the panel says so, how to stop, and that the wait is bounded.
+    running = panel_text(window)
+    assert "Checking DC-01" in running and "Esc" in running
+    assert "gives up after 15 s" in running
     with qtbot.waitSignal(window.checkFinished, timeout=1000) as blocker:
         if how == "button":
             qtbot.mouseClick(

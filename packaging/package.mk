@@ -18,7 +18,7 @@ PKG_DEB_PACKAGES := binutils dpkg xz-utils xvfb xauth dbus gnome-keyring \
 
 .PHONY: package package-test package-deps freeze icons
 
-package-deps:
+package-deps: system-deps
 	@scripts/ensure-system-deps $(PKG_DEB_PACKAGES)
 
 $(PKG_STAMP): packaging/requirements-build.txt $(STAMP)

@@ -813,11 +813,18 @@ def _cmd_check(args: argparse.Namespace, secrets: _Secrets) -> int:
     try:
         dc = parse_dc(args.dc)
     except DataCenterError as exc:
+        if args.dc.strip().lower() in ("auto", "detect", "all", "any"):
+            hint = (
+                "To try every data center at once, run: "
+                f"moecheck detect --workspace-id {_safe(args.workspace_id)}"
+            )
+        else:
+            hint = "Run `moecheck dc VALUE` to see how a value is read, or use 01-06 or 101."
         outcome = _refused(
             exc.message,
             field="dc",
             workspace_id=args.workspace_id,
-            hint="Run `moecheck dc VALUE` to see how a value is read, or use 01-06 or 101.",
+            hint=hint,
         )
         _emit(outcome, args)
         return outcome.exit_code

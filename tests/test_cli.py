@@ -295,6 +295,14 @@ def test_bad_dc_human_message(cli: Cli) -> None:
     assert "'07' is not a MoEngage data center" in r.stdout
 
 
+def test_dc_auto_points_to_detect(cli: Cli) -> None:
+    """`check --dc auto` is refused (one DC per check) but says how to try them all."""
+    r = cli.run("check", "--workspace-id", CANARY_WS, "--dc", "auto", "--json")
+    assert r.returncode == 2
+    assert f"moecheck detect --workspace-id {CANARY_WS}" in r.json()["hint"]
+    assert cli.sandbox.requests == []
+
+
 @pytest.mark.parametrize(
     "args",
     [

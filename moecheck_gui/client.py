@@ -530,7 +530,7 @@ class Checker:
         except (InputError, DataCenterError) as exc:
             field_name = getattr(exc, "field", "dc")
             text = getattr(exc, "message", None) or str(exc)
-            return _invalid(ws_display, dc_or_none(dc), text, field_name, notices)
+            return _invalid(ws_display, _dc_or_none(dc), text, field_name, notices)
         return _Prepared(credentials, code, url, urlsplit(url).netloc, notices)
 
     def _session_for(self) -> tuple[requests.Session, TrustConfig]:
@@ -951,7 +951,7 @@ def _dc_label(code: str | None) -> str | None:
     return dc.label if dc else None
 
 
-def dc_or_none(value: str) -> str | None:
+def _dc_or_none(value: str) -> str | None:
     """The normalised DC for display in an outcome, or None if it does not parse."""
     try:
         return parse_dc(value) if isinstance(value, str) else None

@@ -239,8 +239,3 @@ class Outcome:
         if self.attempts is not None:
             data["attempts"] = {dc: a.to_json() for dc, a in self.attempts.items()}
         return data
-
-
-def exit_code_for(outcome: Outcome) -> int:
-    """The ``moecheck`` exit code for an outcome (PRODUCT.md 3.2)."""
-    return outcome.exit_code

@@ -156,6 +156,79 @@ class Attempt:
         }
 
 
+STAGES: tuple[str, ...] = ("proxy", "dns", "connect", "tls", "response")
+"""The stages a check passes through, in order; ``failed_stage`` is one of them."""
+
+
+@dataclass(frozen=True)
+class Timings:
+    """How long each stage of one check took, in milliseconds (PRODUCT.md 3.4 ``timings``).
+
+    Why a value of its own: the diagnosis reads the stages ("connected in 40 ms,
+    then the TLS handshake stalled") and the window draws them as a timeline.
+    A stage is None when it was not reached, does not apply (TLS over plain
+    http) or was skipped because a kept-alive connection was reused. Through a
+    proxy, DNS and connect are those of the proxy.
+    """
+
+    dns_ms: float | None = None
+    connect_ms: float | None = None
+    tls_ms: float | None = None
+    first_byte_ms: float | None = None
+    total_ms: float | None = None
+
+    def to_json(self) -> dict[str, float | None]:
+        """The contract's ``timings`` object, every key present."""
+        return {
+            name: (None if value is None else round(value, 1))
+            for name, value in (
+                ("dns_ms", self.dns_ms),
+                ("connect_ms", self.connect_ms),
+                ("tls_ms", self.tls_ms),
+                ("first_byte_ms", self.first_byte_ms),
+                ("total_ms", self.total_ms),
+            )
+        }
+
+
+CERT_PROBLEMS: tuple[str, ...] = (
+    "untrusted_issuer",
+    "self_signed",
+    "expired",
+    "not_yet_valid",
+    "name_mismatch",
+    "other",
+)
+"""The values of ``certificate.problem`` (PRODUCT.md 3.4)."""
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """The certificate a server presented on a failed TLS check (PRODUCT.md 3.4 ``certificate``).
+
+    Read by a second handshake that only reads it and sends nothing. Dates are
+    ISO 8601 strings; ``problem`` is one of :data:`CERT_PROBLEMS`.
+    """
+
+    subject: str | None
+    issuer: str | None
+    names: tuple[str, ...] = ()
+    not_before: str | None = None
+    not_after: str | None = None
+    problem: str = "other"
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's ``certificate`` object."""
+        return {
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "names": list(self.names),
+            "not_before": self.not_before,
+            "not_after": self.not_after,
+            "problem": self.problem,
+        }
+
+
 @dataclass(frozen=True)
 class Outcome:
     """Everything known about one finished check.
@@ -189,6 +262,25 @@ class Outcome:
     """For ``invalid_input``: which field was refused (``workspace_id``, ``api_key``, ``dc``)."""
     attempts: Mapping[str, Attempt] | None = None
     """Detection only: how every data center answered, keyed by DC code."""
+    timings: Timings = Timings()
+    """How long each stage took (PRODUCT.md 3.4 ``timings``)."""
+    failed_stage: str | None = None
+    """The stage (:data:`STAGES`) that failed or was running at the deadline; None when an
+    HTTP answer arrived, and for ``invalid_input``/``cancelled``."""
+    proxy: str | None = None
+    """The proxy used, as ``scheme://host:port`` (never credentials), or None for direct."""
+    proxy_source: str | None = None
+    """Why that proxy: ``env``, ``pac``, ``system`` or None."""
+    certificate: CertificateInfo | None = None
+    """On ``tls`` outcomes: the certificate the server presented, when it presented one."""
+    page_title: str | None = None
+    """The ``<title>`` of an HTML answer, as plain text (at most 120 characters)."""
+    server_header: str | None = None
+    """The ``Server`` header of the answer (cleaned), naming what answered."""
+    previously_worked_at: str | None = None
+    """For a saved workspace whose key is now rejected: when it last worked (ISO 8601)."""
+    tries: int | None = None
+    """``--until-ok`` only: how many checks were made."""
 
     @property
     def title(self) -> str:
@@ -235,7 +327,17 @@ class Outcome:
             "detail": self.detail,
             "notices": list(self.notices),
             "field": self.field,
+            "timings": self.timings.to_json(),
+            "failed_stage": self.failed_stage,
+            "proxy": self.proxy,
+            "proxy_source": self.proxy_source,
+            "certificate": None if self.certificate is None else self.certificate.to_json(),
+            "page_title": self.page_title,
+            "server_header": self.server_header,
+            "previously_worked_at": self.previously_worked_at,
         }
+        if self.tries is not None:
+            data["tries"] = self.tries
         if self.attempts is not None:
             data["attempts"] = {dc: a.to_json() for dc, a in self.attempts.items()}
         return data

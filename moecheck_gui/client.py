@@ -49,6 +49,7 @@ import urllib3.connectionpool
 import urllib3.exceptions
 
 from moecheck_gui import __version__, messages
+from moecheck_gui.cancel import CancelToken
 from moecheck_gui.datacenters import BY_CODE, DataCenterError, parse_dc
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
 from moecheck_gui.outcome import Kind, Outcome, clean_server_text
@@ -63,56 +64,6 @@ _READ_CHUNK = 4096
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title")
 
 LogFn = Callable[[str], None]
-
-
-# --------------------------------------------------------------------------- cancellation
-
-
-class CancelToken:
-    """Lets another thread stop a check; the check then ends promptly with ``cancelled``.
-
-    Thread-safe. Callbacks registered by a running check fire once, on the
-    thread that calls :meth:`cancel`.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._event = threading.Event()
-        self._callbacks: list[Callable[[], None]] = []
-
-    @property
-    def cancelled(self) -> bool:
-        """True once :meth:`cancel` was called."""
-        return self._event.is_set()
-
-    def cancel(self) -> None:
-        """Stop every check that uses this token."""
-        with self._lock:
-            if self._event.is_set():
-                return
-            self._event.set()
-            callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
-            callback()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until cancelled or ``timeout`` passes; True if cancelled."""
-        return self._event.wait(timeout)
-
-    def add_callback(self, callback: Callable[[], None]) -> Callable[[], None]:
-        """Run ``callback`` on cancel (at once if already cancelled); returns a remover."""
-        with self._lock:
-            if not self._event.is_set():
-                self._callbacks.append(callback)
-
-                def remove() -> None:
-                    with self._lock:
-                        if callback in self._callbacks:
-                            self._callbacks.remove(callback)
-
-                return remove
-        callback()
-        return lambda: None
 
 
 # --------------------------------------------------------------------------- aborting sockets

@@ -52,12 +52,10 @@ from moecheck_gui import __version__, messages
 from moecheck_gui.cancel import CancelToken
 from moecheck_gui.datacenters import BY_CODE, DataCenterError, parse_dc
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
+from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES, MAX_RETRY_AFTER_S
 from moecheck_gui.outcome import Kind, Outcome, clean_server_text
 from moecheck_gui.trust import ContextCache, TrustConfig, TrustError, current_config
 
-DEFAULT_TIMEOUT = 15.0
-MAX_ANSWER_BYTES = 64 * 1024
-"""The cap on an answer, counted on the wire and again after decompression."""
 SOURCE = "moecheck"
 USER_AGENT = f"MoeCheck/{__version__}"
 _READ_CHUNK = 4096
@@ -344,7 +342,7 @@ def _retry_after(value: str | None) -> int | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return min(int(value), 7 * 24 * 3600)
+        return min(int(value), MAX_RETRY_AFTER_S)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -18,6 +18,8 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from moecheck_gui.limits import MAX_DC_INPUT
+
 
 class DataCenter(NamedTuple):
     """One MoEngage data center (PRODUCT.md section 2).
@@ -76,9 +78,6 @@ HOSTS: dict[str, str] = {
     **LEGACY_HOSTS,
 }
 """Every host name that identifies a DC (lower case, no trailing dot)."""
-
-MAX_INPUT = 2048
-"""Longer input is refused before any parsing: no real DC or dashboard URL is this long."""
 
 _CHOICES = ", ".join(f"DC-{code}" for code in DC_CODES)
 _WHERE = "you can find it in your dashboard's web address"
@@ -201,7 +200,7 @@ def parse_dc(value: str) -> str:
     """
     if not isinstance(value, str):
         raise DataCenterError(f"Enter a data center: one of {_CHOICES} ({_WHERE}).")
-    if len(value) > MAX_INPUT:
+    if len(value) > MAX_DC_INPUT:
         raise DataCenterError(
             f"That is far too long to be a data center or a dashboard address. "
             f"Use one of {_CHOICES} ({_WHERE})."
@@ -245,7 +244,7 @@ def dc_from_url(text: str) -> str | None:
     than a DC. Only something that reads as an address counts here.
     """
     try:
-        if not isinstance(text, str) or len(text) > MAX_INPUT:
+        if not isinstance(text, str) or len(text) > MAX_DC_INPUT:
             return None
         stripped = text.strip().strip(_INVISIBLE).strip()
         if not stripped or not _looks_like_address(stripped):

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from moecheck_gui.datacenters import BY_CODE, DC_CODES
+from moecheck_gui.limits import MAX_FIELD_LENGTH
 
-MAX_FIELD_LENGTH = 256
 API_PATH = "/v1/integrations/authentication"
 API_BASE_ENV = "MOECHECK_API_BASE"
 _WHERE_KEY = "Copy it from Settings › Account › APIs in the MoEngage dashboard (Data tile)."

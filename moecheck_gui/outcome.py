@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from moecheck_gui.limits import SERVER_TEXT_LIMIT
+
 
 class Kind(StrEnum):
     """Why a check did not succeed. The values are the contract's ``kind`` strings."""
@@ -82,8 +84,6 @@ TITLES: dict[Kind | None, str] = {
 _UNSAFE_TEXT = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
 )
-SERVER_TEXT_LIMIT = 2000
-"""Server text longer than this is cut (with an ellipsis) before it is shown."""
 
 
 def clean_server_text(value: object, limit: int = SERVER_TEXT_LIMIT) -> str | None:

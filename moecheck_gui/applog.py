@@ -12,7 +12,8 @@ debug line, a key inside an exception message), so every record passes through
   ``app_secret`` field, whoever logged it.
 
 Qt-free on purpose, so the same redaction can be used by the report and by the
-error dialog (:func:`redact`).
+error dialog (:func:`redact`). What a secret is and how it is removed is
+defined once, in :mod:`moecheck_gui.redaction`.
 
 Start-up cost: ``logging.handlers`` and ``platformdirs`` are imported only when
 the file is set up, which the window does after its first paint. Until then
@@ -25,51 +26,15 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import threading
 from pathlib import Path
+
+from moecheck_gui.redaction import SecretSet, redact_credential_fields
 
 LOG_FILE_NAME = "moecheck.log"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 3
-REDACTED = "[redacted]"
-_MIN_SECRET = 4
-"""Shorter values are not registered: redacting "abc" everywhere would garble the log."""
-
-_lock = threading.Lock()
-_secrets: set[str] = set()
-_compiled: tuple[tuple[re.Pattern[str], str], ...] | None = None
-
-
-def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """The credential-field patterns, compiled on first use (not at import: the
-    window imports this module before its first paint, and compiling costs ~1 ms)."""
-    global _compiled
-    if _compiled is None:
-        _compiled = (
-            # Authorization: Basic xxx / Bearer xxx (header lines, dict reprs, JSON)
-            (
-                re.compile(
-                    r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?\s*(?:basic|bearer)?\s*)[^\s'\",}]+"
-                ),
-                r"\1" + REDACTED,
-            ),
-            # "Basic <base64>" anywhere, e.g. an exception text quoting the header value
-            # (case-sensitive, and the token must hold a digit, + or /, so that prose
-            # such as "basic information" is left alone).
-            (
-                re.compile(r"(\bBasic\s+)(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{12,}={0,2}"),
-                r"\1" + REDACTED,
-            ),
-            # "app_secret": "xxx" / app_secret=xxx / 'app_secret': 'xxx'
-            (
-                re.compile(r"(?i)(app_secret['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),
-                r"\1" + REDACTED,
-            ),
-            # MOECHECK_API_KEY=xxx in a dumped environment
-            (re.compile(r"(MOECHECK_API_KEY['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1" + REDACTED),
-        )
-    return _compiled
+_secrets = SecretSet()
+"""The secrets of the work in progress (the running check's key), redacted from every record."""
 
 
 _HANDLER_TAG = "_moecheck_handler"
@@ -78,32 +43,19 @@ EARLY_LIMIT = 500
 
 
 def register_secret(value: str) -> None:
-    """Redact ``value`` from every log record and :func:`redact` call until unregistered."""
-    if isinstance(value, str) and len(value) >= _MIN_SECRET:
-        with _lock:
-            _secrets.add(value)
-            stripped = value.strip()
-            if len(stripped) >= _MIN_SECRET:
-                _secrets.add(stripped)
+    """Redact ``value`` (in every form, see :func:`~moecheck_gui.redaction.secret_forms`)
+    from every log record and :func:`redact` call until unregistered."""
+    _secrets.add(value)
 
 
 def unregister_secret(value: str) -> None:
     """Stop redacting ``value`` (the check that used it has ended)."""
-    with _lock:
-        _secrets.discard(value)
-        _secrets.discard(value.strip())
+    _secrets.discard(value)
 
 
 def redact(text: str) -> str:
     """``text`` with registered secrets and credential-looking fields replaced by ``[redacted]``."""
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    for pattern, replacement in _patterns():
-        text = pattern.sub(replacement, text)
-    return text
+    return redact_credential_fields(_secrets.redact(text))
 
 
 class RedactingFilter(logging.Filter):

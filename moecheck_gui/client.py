@@ -54,6 +54,7 @@ from moecheck_gui.datacenters import BY_CODE, DataCenterError, parse_dc
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
 from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES, MAX_RETRY_AFTER_S
 from moecheck_gui.outcome import Kind, Outcome, clean_server_text
+from moecheck_gui.redaction import REDACTED, redact, redact_url, secret_forms
 from moecheck_gui.trust import ContextCache, TrustConfig, TrustError, current_config
 
 SOURCE = "moecheck"
@@ -195,15 +196,6 @@ def _proxy_for(url: str) -> str | None:
     return proxies.get(scheme) or proxies.get("all")
 
 
-def _redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-        return parts._replace(netloc=f"[credentials]@{host}{port}").geturl()
-    return url
-
-
 def describe_proxy(url: str) -> str:
     """Which proxy a request to ``url`` would use, in words (credentials redacted)."""
     try:
@@ -212,7 +204,7 @@ def describe_proxy(url: str) -> str:
         return "unknown (the system proxy settings could not be read)"
     if not proxy:
         return "direct (no proxy)"
-    return f"proxy {_redact_url(proxy)}"
+    return f"proxy {redact_url(proxy)}"
 
 
 def _decoder(encoding: str) -> Any:
@@ -745,7 +737,7 @@ class Checker:
             redirect_to=redirect_to,
             detail=detail,
             timeout_s=timeout_s,
-            proxy=_redact_url(proxy) if proxy else None,
+            proxy=redact_url(proxy) if proxy else None,
             trust_source=trust.source if trust else None,
         )
         message, hint = messages.for_kind(kind, ctx)
@@ -803,23 +795,6 @@ def _send(
         response.raw.release_conn()
 
 
-REDACTED = "[redacted]"
-"""What stands in for the key wherever it would otherwise be shown."""
-SCRUB_MIN_LENGTH = 6
-"""Keys shorter than this are not scrubbed from text: replacing every "abc" would garble it."""
-
-
-def secret_forms(credentials: Credentials) -> list[str]:
-    """Every form in which the key could come back: raw, and base64 as in the header."""
-    key = credentials.api_key
-    forms = [
-        key,
-        base64.b64encode(f"{credentials.workspace_id}:{key}".encode()).decode(),
-        base64.b64encode(key.encode()).decode(),
-    ]
-    return sorted({f for f in forms if len(f) >= SCRUB_MIN_LENGTH}, key=len, reverse=True)
-
-
 def _scrub(outcome: Outcome, credentials: Credentials) -> Outcome:
     """Remove the key from every text field of an outcome.
 
@@ -827,7 +802,7 @@ def _scrub(outcome: Outcome, credentials: Credentials) -> Outcome:
     error message, request id or workspace name, and an Outcome is shown,
     logged and copied everywhere. Scrubbing here, once, protects every front end.
     """
-    forms = secret_forms(credentials)
+    forms = secret_forms(credentials.api_key, credentials.workspace_id)
     changes: dict[str, str] = {}
     for name in (
         "app_name",
@@ -840,9 +815,7 @@ def _scrub(outcome: Outcome, credentials: Credentials) -> Outcome:
     ):
         value = getattr(outcome, name)
         if isinstance(value, str):
-            cleaned = value
-            for form in forms:
-                cleaned = cleaned.replace(form, REDACTED)
+            cleaned = redact(value, forms)
             if cleaned != value:
                 changes[name] = cleaned
     return outcome.replace(**changes) if changes else outcome
@@ -878,7 +851,7 @@ def _log_request(
     """Verbose lines with the secrets redacted (the key never reaches ``log``)."""
     log(f"POST {prep.url}")
     for name, value in headers.items():
-        shown = "Basic [redacted]" if name == "Authorization" else value
+        shown = f"Basic {REDACTED}" if name == "Authorization" else value
         log(f"  {name}: {shown}")
     shown_body = {
         "app_id": prep.credentials.workspace_id,
@@ -887,7 +860,7 @@ def _log_request(
         "region": prep.dc,
     }
     log(f"  body: {json.dumps(shown_body)}")
-    log(f"  via: {'proxy ' + _redact_url(proxy) if proxy else 'direct (no proxy)'}")
+    log(f"  via: {'proxy ' + redact_url(proxy) if proxy else 'direct (no proxy)'}")
     log(f"  trust: {config.describe()}")
 
 

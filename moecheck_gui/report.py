@@ -12,58 +12,27 @@ user having to describe them. Everything here is safe to paste anywhere:
   cannot smuggle terminal escapes or bidi overrides into a ticket.
 * Credentials inside URLs (``https://user:pass@gateway/...``) are redacted.
 
-:func:`redact` is the last line of defence used by the ``moecheck`` command: it
-replaces any occurrence of a known secret in text about to be written.
+How secrets are recognised and removed is defined once, in
+:mod:`moecheck_gui.redaction`.
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 from moecheck_gui import __version__
 from moecheck_gui.outcome import Outcome, clean_server_text
 
-REDACTED = "[redacted]"
-"""What a secret is replaced with."""
+# ``redact`` is a compatibility re-export: cli.py and gui/main_window.py still import
+# it from here; its home is moecheck_gui.redaction (remove once they import it there).
+from moecheck_gui.redaction import redact as redact
+from moecheck_gui.redaction import redact_url
 
 AUTH_PATH = "/v1/integrations/authentication"
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Return ``text`` with every occurrence of every non-empty secret replaced by ``[redacted]``.
-
-    Longer secrets are replaced first, so a secret that contains another one is
-    removed whole. Replacement is one left-to-right pass, so the inserted
-    ``[redacted]`` is never itself searched. Callers decide which strings count as
-    secrets (the CLI adds the key and its encodings).
-    """
-    wanted = sorted({s for s in secrets if s}, key=len, reverse=True)
-    if not wanted or not text:
-        return text
-    pattern = re.compile("|".join(re.escape(s) for s in wanted))
-    return pattern.sub(REDACTED, text)
-
-
-def redact_url(url: str) -> str:
-    """``url`` with any ``user:password@`` part replaced, so gateway credentials never leak.
-
-    Anything that cannot be parsed is replaced whole, since it may hide a secret
-    in an unexpected place.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return REDACTED
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{REDACTED}@{host}"))
 
 
 def _clean(value: object) -> str:

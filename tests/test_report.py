@@ -12,7 +12,8 @@ import pytest
 from moecheck_gui import __version__
 from moecheck_gui.client import Checker
 from moecheck_gui.outcome import Attempt, Outcome
-from moecheck_gui.report import REDACTED, redact, redact_url, render_report
+from moecheck_gui.redaction import REDACTED
+from moecheck_gui.report import render_report
 from moecheck_gui.sandbox import Sandbox
 from moecheck_gui.trust import describe_trust_mode
 
@@ -168,25 +169,3 @@ def test_qt_version_only_when_the_window_already_loaded_qt() -> None:
     before, qt_lines = proc.stdout.strip().split(" ", 1)
     assert before == "False"
     assert "PySide6" in qt_lines
-
-
-# --- redact ------------------------------------------------------------------------
-
-
-def test_redact_replaces_every_occurrence() -> None:
-    assert redact(f"a {CANARY} b {CANARY}", [CANARY]) == f"a {REDACTED} b {REDACTED}"
-
-
-def test_redact_longest_first_and_regex_characters_are_literal() -> None:
-    assert redact("x abc+def y abc", ["abc", "abc+def"]) == f"x {REDACTED} y {REDACTED}"
-    assert redact("a.b axb", ["a.b"]) == f"{REDACTED} axb"
-
-
-def test_redact_ignores_empty_secrets_and_keeps_other_text() -> None:
-    assert redact("nothing secret here", ["", "zzz"]) == "nothing secret here"
-    assert redact("", [CANARY]) == ""
-
-
-def test_redact_url() -> None:
-    assert redact_url("http://u:p@host:1/x") == f"http://{REDACTED}@host:1/x"
-    assert redact_url("https://api-01.moengage.com/v1") == "https://api-01.moengage.com/v1"

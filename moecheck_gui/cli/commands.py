@@ -1,0 +1,33 @@
+"""The table of ``moecheck`` commands, and the parser built from it.
+
+To add a command: write a module that defines a
+:class:`~moecheck_gui.cli.parser.Command` (its name, help, arguments and
+``run``), and add it to :data:`COMMANDS` below. The order here is the order in
+``moecheck --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from moecheck_gui.cli.check_cmds import CHECK, DETECT
+from moecheck_gui.cli.dc_cmd import DC
+from moecheck_gui.cli.forget_cmd import FORGET
+from moecheck_gui.cli.parser import Command, add_command, new_root_parser
+from moecheck_gui.cli.sandbox_cmd import SANDBOX
+
+COMMANDS: tuple[Command, ...] = (CHECK, DETECT, DC, FORGET, SANDBOX)
+
+BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+DESCRIPTION = (
+    "Check whether a MoEngage workspace ID and Data API key work, and if not, why and what to do."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``moecheck`` argument parser (also used to render ``--help``)."""
+    parser, sub = new_root_parser(DESCRIPTION)
+    for command in COMMANDS:
+        add_command(sub, command)
+    return parser

@@ -16,7 +16,7 @@ PKG_STAMP   := $(VENV)/.packaging-installed
 PKG_DEB_PACKAGES := binutils dpkg xz-utils xvfb xauth dbus gnome-keyring \
 	desktop-file-utils appstream
 
-.PHONY: package package-test package-deps freeze icons
+.PHONY: package package-test package-deps freeze icons windows-installer-check windows-deps
 
 package-deps: system-deps
 	@scripts/ensure-system-deps $(PKG_DEB_PACKAGES)
@@ -36,5 +36,25 @@ freeze: package-deps $(PKG_STAMP) icons
 package: freeze
 	$(BIN)/python packaging/linux/build_deb.py --bundle dist/moecheck --icons build/icons --out dist
 
-package-test: package
+package-test: package windows-installer-check
 	scripts/with-keyring packaging/linux/package_test.sh $(PKG_DEB)
+
+# The Windows installer script, compiled for real: Inno Setup's ISCC.exe (from
+# the npm package `innosetup`, pinned) under Wine, over a stand-in payload.
+# Wine's compiler is 32-bit, hence wine32 from the i386 architecture.
+# See packaging/windows/compile_check.sh for what it checks and what it cannot.
+INNOSETUP_VERSION := 6.4.1
+INNOSETUP_DIR     := build/innosetup
+ISCC_EXE          := $(INNOSETUP_DIR)/node_modules/innosetup/bin/ISCC.exe
+WIN_DEB_PACKAGES  := wine wine32:i386
+
+windows-deps:
+	@scripts/ensure-system-deps $(WIN_DEB_PACKAGES)
+
+$(ISCC_EXE):
+	@echo "==> Installing Inno Setup $(INNOSETUP_VERSION)'s compiler (npm package innosetup) into $(INNOSETUP_DIR)"
+	npm install --prefix $(INNOSETUP_DIR) --no-audit --no-fund --no-save innosetup@$(INNOSETUP_VERSION)
+	@test -f $@
+
+windows-installer-check: windows-deps $(ISCC_EXE) icons
+	packaging/windows/compile_check.sh $(ISCC_EXE) build/icons/moecheck.ico build/windows-installer-check

@@ -1,6 +1,6 @@
 ; Inno Setup 6 script: per-user installer for MoeCheck on Windows.
 ;
-;   iscc /DAppVersion=0.1.0 /DSourceDir=..\..\dist\moecheck /DIconFile=..\..\build\icons\moecheck.ico ^
+;   iscc /DAppVersion=0.1.0 /DAppPublisher=... /DAppContact=... /DSourceDir=..\..\dist\moecheck /DIconFile=..\..\build\icons\moecheck.ico ^
 ;        /DOutputDir=..\..\dist packaging\windows\moecheck.iss
 ;
 ; Produces MoeCheck-Setup-<version>.exe. Per-user (PrivilegesRequired=lowest):
@@ -13,6 +13,13 @@
 
 #ifndef AppVersion
   #error Pass the version: iscc /DAppVersion=X.Y.Z (from moecheck_gui.__version__)
+#endif
+; The publisher lives in moecheck_gui/publisher.py only; the workflow passes it.
+#ifndef AppPublisher
+  #error Pass the publisher: iscc /DAppPublisher=... /DAppContact=... (from moecheck_gui.publisher)
+#endif
+#ifndef AppContact
+  #error Pass the publisher's contact: iscc /DAppContact=... (from moecheck_gui.publisher)
 #endif
 #ifndef SourceDir
   #define SourceDir "..\..\dist\moecheck"
@@ -38,7 +45,8 @@ AppId={{0F7BF2E1-B26D-4158-993E-9884281BF251}
 AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
-AppPublisher=The MoeCheck maintainers
+AppPublisher={#AppPublisher}
+AppContact={#AppContact}
 AppCopyright=MIT License
 PrivilegesRequired=lowest
 DefaultDirName={autopf}\{#AppName}
@@ -53,6 +61,8 @@ UninstallDisplayIcon={app}\{#GuiExe}
 UninstallDisplayName={#AppName}
 Compression=lzma2/ultra64
 SolidCompression=yes
+; ultra64's 64 MB dictionary runs the 32-bit compiler out of address space in-process.
+LZMAUseSeparateProcess=yes
 WizardStyle=modern
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
@@ -64,7 +74,7 @@ ChangesEnvironment=yes
 VersionInfoVersion={#NumericVersion}
 VersionInfoProductName={#AppName}
 VersionInfoProductVersion={#AppVersion}
-VersionInfoCompany=The MoeCheck maintainers
+VersionInfoCompany={#AppPublisher}
 VersionInfoDescription={#AppName} installer
 VersionInfoCopyright=MIT License
 #ifdef SignTool

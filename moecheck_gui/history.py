@@ -176,8 +176,11 @@ def _entry_from_json(item: object) -> HistoryEntry:
     )
 
 
-def parse_history(data: object) -> dict[str, list[HistoryEntry]]:
-    """Validate decoded JSON; raise :class:`HistoryFileError` for anything we did not write."""
+def parse_history(data: object, limit: int = MAX_ENTRIES) -> dict[str, list[HistoryEntry]]:
+    """Validate decoded JSON (keeping the last ``limit`` entries of each workspace).
+
+    Raises :class:`HistoryFileError` for anything we did not write.
+    """
     if not isinstance(data, dict):
         raise HistoryFileError("it is not a MoeCheck history file")
     if data.get("version") != FORMAT_VERSION:
@@ -189,7 +192,7 @@ def parse_history(data: object) -> dict[str, list[HistoryEntry]]:
     for workspace_id, items in workspaces.items():
         if not isinstance(workspace_id, str) or not isinstance(items, list):
             raise HistoryFileError("a workspace's history is damaged")
-        result[workspace_id] = [_entry_from_json(item) for item in items[-MAX_ENTRIES:]]
+        result[workspace_id] = [_entry_from_json(item) for item in items[-limit:]]
     return result
 
 
@@ -285,7 +288,7 @@ class HistoryStore:
         except OSError as exc:
             return {}, f"it could not be read ({exc.strerror or exc})"
         try:
-            return parse_history(json.loads(raw.decode("utf-8"))), None
+            return parse_history(json.loads(raw.decode("utf-8")), self.max_entries), None
         except (UnicodeDecodeError, json.JSONDecodeError):
             return {}, "it is not valid JSON"
         except HistoryFileError as exc:

@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from moecheck_gui import APP_ID, APP_NAME, __version__, applog
 if TYPE_CHECKING:
     import argparse
 
-    from PySide6.QtCore import QCoreApplication, QObject
+    from PySide6.QtCore import QCoreApplication
 
     from moecheck_gui.gui.demo import DemoMode
 
@@ -125,21 +125,6 @@ def _report_ready(app: QCoreApplication) -> None:
     app.quit()
 
 
-def _on_first_paint(window: QObject, *callbacks: Callable[[], object]) -> None:
-    """Post ``callbacks`` (in order) to the event loop when ``window`` is first painted."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                watched.removeEventFilter(self)
-                for callback in callbacks:
-                    QTimer.singleShot(0, callback)
-            return False
-
-    window.installEventFilter(FirstPaint(window))
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the window until it is closed; return the process exit code."""
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -151,7 +136,6 @@ def main(argv: list[str] | None = None) -> int:
     applog.buffer_early_records(level)
     log.info("%s %s starting", APP_NAME, __version__)
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     skip_feature_source_scan()
@@ -170,12 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         path = applog.setup_logging(level=level, stderr=args.verbose)
         log.info("Logging to %s", path or "nowhere (the log folder is not writable)")
 
-    done: list[bool] = []  # after_first_paint ran (it is also the fallback timer's target)
-
     def after_first_paint() -> None:
-        if done:
-            return
-        done.append(True)
         from moecheck_gui.gui import theme
 
         if applog.current_log_file() is None:
@@ -195,15 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         log.info("Demo mode: sandbox at %s", sandbox.api_base)
     try:
         window = MainWindow(demo=demo)
-        after_paint: list[Callable[[], object]] = [after_first_paint]
+        # On the window's one FirstPaint (which also runs them if no paint comes),
+        # ahead of the window's own start-up work (profiles, keychain, warm-up).
         if os.environ.get("MOECHECK_QUIT_WHEN_IDLE") == "1":
-            after_paint.insert(0, lambda: _report_ready(app))
-        # The window's own after-paint work (profiles, keychain, network
-        # warm-up) is posted from its paint handler, i.e. after these.
-        _on_first_paint(window, *after_paint)
+            window.first_paint.call(lambda: _report_ready(app), first=True)
+        window.first_paint.call(after_first_paint, first=True)
         window.show()
-        # Never painted (started minimised on some desktops): open the log anyway.
-        QTimer.singleShot(1000, after_first_paint)
         code = app.exec()
     except BaseException:
         if applog.current_log_file() is None:

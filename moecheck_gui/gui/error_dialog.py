@@ -2,6 +2,8 @@
 
 Imported only when an unexpected error is first reported (see
 :mod:`moecheck_gui.gui.errors`), so building it costs nothing at start-up.
+It imports nothing from :mod:`.errors` (no import cycle): the dialog shows
+text that was already redacted.
 """
 
 from __future__ import annotations
@@ -19,8 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from moecheck_gui import APP_NAME
-from moecheck_gui.gui.errors import log_location_text
+from moecheck_gui import APP_NAME, applog
+
+
+def log_location_text() -> str:
+    """A sentence saying where the log is, or that there is none."""
+    path = applog.current_log_file()
+    if path is None:
+        return "No log file is being written (the log folder is not writable)."
+    return f"The log file is {path}"
 
 
 class ErrorDialog(QDialog):

@@ -10,6 +10,8 @@ Start-up cost: this module imports no widgets. :func:`install_excepthook`
 runs before the window is built, and the dialog (:mod:`.error_dialog`, with
 its QPlainTextEdit and QDialogButtonBox) is imported only when an error is
 first reported. ``errors.ErrorDialog`` still works (resolved lazily).
+
+Imports go one way: this module uses :mod:`.error_dialog`, never the reverse.
 """
 
 from __future__ import annotations
@@ -46,14 +48,6 @@ def redacted_details(exc: BaseException) -> str:
 
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return applog.redact(f"{APP_NAME} {__version__}\n{text}")
-
-
-def log_location_text() -> str:
-    """A sentence saying where the log is, or that there is none."""
-    path = applog.current_log_file()
-    if path is None:
-        return "No log file is being written (the log folder is not writable)."
-    return f"The log file is {path}"
 
 
 def report_unexpected(exc: BaseException, parent: QWidget | None = None) -> ErrorDialog | None:

@@ -1,4 +1,4 @@
-"""The MoeCheck window: enter credentials, press Test connection, read a precise answer.
+"""The MoeCheck window: puts its parts together, and handles keys, menus and closing.
 
 Contract (PRODUCT.md 3.6): ``MainWindow()`` builds the window with no network
 or keychain I/O on the calling thread; widgets carry the objectNames
@@ -6,11 +6,21 @@ or keychain I/O on the calling thread; widgets carry the objectNames
 ``"auto"``), ``testButton``, ``cancelButton``, ``rememberCheck`` and
 ``resultPanel``; ``checkFinished(object)`` carries each check's Outcome.
 
+The parts, each in its own module:
+
+- :class:`~.credentials_form.CredentialsForm`: what the user types;
+- :class:`~.check_flow.CheckFlow`: the running check (start, tick, cancel, end);
+- :class:`~.keychain_flow.KeychainFlow`: keys in the keychain, saved workspaces;
+- :class:`~.result_panel.ResultPanel`, :class:`~.profiles_box.ProfilesBox`,
+  :class:`~.demo_banner.DemoBanner`: what the user reads and picks;
+- :class:`~.first_paint.FirstPaint`: start-up work after the first frame.
+
+This module only builds the window from them and wires their signals: which
+words go where, and which flow runs when a button is pressed.
+
 Threading: everything slow (the check, ``import requests``, every keychain
-call) runs through the single :class:`~moecheck_gui.gui.tasks.TaskRunner`.
-The window keeps the id of the one check whose result it wants; cancelling,
-changing an input while a check runs, or closing the window drops that id, so
-a late answer is never shown as current.
+call) runs through the window's one :class:`~moecheck_gui.gui.tasks.TaskRunner`,
+which the flows share.
 
 Start-up cost (docs/benchmarks.md has the profile): before the first paint
 only Qt, the DC table and this package's small widget modules are imported.
@@ -24,28 +34,22 @@ dialog, the error dialog, ``messages`` and ``inputs`` load on first use.
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import sys
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 # Only what the first frame needs: each PySide6 class builds its Python enums
 # on first use, and ``Qt`` (the namespace) costs ~10 ms; see qtvalues.py.
 from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -54,170 +58,30 @@ from PySide6.QtWidgets import (
 )
 
 from moecheck_gui import APP_NAME, applog
-from moecheck_gui.datacenters import BY_CODE, DATA_CENTERS, DataCenterError, dc_from_url, parse_dc
+from moecheck_gui.datacenters import BY_CODE
 from moecheck_gui.gui import errors, qtvalues, theme
-from moecheck_gui.gui.password_edit import PasswordEdit
+from moecheck_gui.gui.check_flow import CheckFlow, CheckRun
+from moecheck_gui.gui.credentials_form import AUTO, CredentialsForm, describe
+from moecheck_gui.gui.first_paint import FirstPaint
+from moecheck_gui.gui.keychain_flow import KeychainFlow
 from moecheck_gui.gui.profiles_box import ProfilesBox
+from moecheck_gui.gui.providers import CheckerLike, KeychainLike, Providers
 from moecheck_gui.gui.result_panel import ResultPanel, dc_label, plain_label
 from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.gui.theme import Tone
+from moecheck_gui.limits import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent
+    from PySide6.QtGui import QCloseEvent, QKeyEvent
 
-    from moecheck_gui.client import CancelToken
     from moecheck_gui.gui.about import AboutDialog
     from moecheck_gui.gui.demo import DemoMode as DemoMode
+    from moecheck_gui.gui.demo_banner import DemoBanner
     from moecheck_gui.keychain import StoreInfo
     from moecheck_gui.outcome import Outcome
     from moecheck_gui.profiles import ProfileStore
 
-log = logging.getLogger(__name__)
-
-AUTO = "auto"
-DEFAULT_TIMEOUT = 15.0
-FIRST_PAINT_FALLBACK_MS = 1000
-"""Start the after-first-paint work by then even if no paint came."""
-WORKSPACE_TIP = (
-    "Your workspace ID (also called App ID). In the MoEngage dashboard open "
-    "Settings › Account › APIs; it is shown at the top of the page. "
-    "You can also paste your dashboard's web address here to pick the data center."
-)
-KEY_TIP = (
-    "The Data API key: in the MoEngage dashboard open Settings › Account › APIs and "
-    "copy the key from the Data tile. It is sent only to MoEngage and never shown or logged."
-)
-DC_TIP = (
-    "The number in your dashboard's web address: dashboard-01.moengage.com is DC-01. "
-    "Not sure? Keep Detect automatically, or paste the address here."
-)
-
-
-class CheckerLike(Protocol):
-    """What the window needs from :class:`moecheck_gui.client.Checker` (tests inject spies)."""
-
-    def check(
-        self,
-        workspace_id: str,
-        api_key: str,
-        dc: str,
-        *,
-        timeout: float = ...,
-        cancel: CancelToken | None = ...,
-        log: Callable[[str], None] | None = ...,
-    ) -> Outcome:
-        """Check one DC."""
-        ...
-
-    def detect(
-        self,
-        workspace_id: str,
-        api_key: str,
-        *,
-        timeout: float = ...,
-        cancel: CancelToken | None = ...,
-        log: Callable[[str], None] | None = ...,
-    ) -> Outcome:
-        """Try every DC."""
-        ...
-
-
-class KeychainLike(Protocol):
-    """What the window needs from :class:`moecheck_gui.keychain.KeychainStore`."""
-
-    def info(self) -> StoreInfo:
-        """Which store, and whether it is usable."""
-        ...
-
-    def save(self, workspace_id: str, api_key: str) -> str:
-        """Save a key; return the store's name."""
-        ...
-
-    def load(self, workspace_id: str) -> str | None:
-        """Load a key."""
-        ...
-
-    def delete(self, workspace_id: str) -> bool:
-        """Delete a key."""
-        ...
-
-
-class _Providers:
-    """Builds the checker and keychain on first use, on a worker thread (thread-safe)."""
-
-    def __init__(self, checker: CheckerLike | None, keychain: KeychainLike | None) -> None:
-        self._checker = checker
-        self._keychain = keychain
-        self._checkers: dict[str | None, CheckerLike] = {}
-        self._lock = threading.Lock()
-
-    def checker(self, api_base: str | None) -> CheckerLike:
-        """The injected checker, or a real one for this API base (one per base, reused)."""
-        if self._checker is not None:
-            return self._checker
-        from moecheck_gui.client import Checker
-
-        with self._lock:
-            found = self._checkers.get(api_base)
-            if found is None:
-                found = Checker(api_base=api_base)
-                self._checkers[api_base] = found
-            return found
-
-    def keychain(self) -> KeychainLike:
-        """The injected keychain, or the OS keychain."""
-        with self._lock:
-            if self._keychain is None:
-                from moecheck_gui.keychain import KeychainStore
-
-                self._keychain = KeychainStore()
-            return self._keychain
-
-
-class _RunningCheck:
-    """The one check whose result the window wants (a plain class: a dataclass
-    costs ~0.5 ms at import, before the first paint)."""
-
-    __slots__ = (
-        "api_base",
-        "dc",
-        "detect",
-        "label",
-        "remember",
-        "secret",
-        "started",
-        "task_id",
-        "token",
-        "workspace_id",
-    )
-
-    def __init__(
-        self,
-        task_id: int,
-        token: CancelToken,
-        workspace_id: str,
-        dc: str,
-        detect: bool,
-        api_base: str | None,
-        started: float,
-        secret: str,
-        remember: bool,
-        label: str,
-    ) -> None:
-        self.task_id = task_id
-        self.token = token
-        self.workspace_id = workspace_id
-        self.dc = dc
-        self.detect = detect
-        self.api_base = api_base
-        self.started = started
-        self.secret = secret
-        self.remember = remember
-        self.label = label
-
-    def __repr__(self) -> str:
-        """Never shows the key."""
-        return f"_RunningCheck(task {self.task_id}, {self.workspace_id}, {self.dc})"
+__all__ = ["AUTO", "CheckerLike", "KeychainLike", "MainWindow", "settings_path"]
 
 
 def __getattr__(name: str) -> Any:
@@ -262,6 +126,10 @@ class MainWindow(QMainWindow):
         timeout: the overall deadline per check, in seconds.
         settings_file: where geometry is kept; default :func:`settings_path`.
 
+    Parts others build on: ``form`` (:class:`CredentialsForm`), ``check_flow``
+    (:class:`CheckFlow`), ``keychain_flow`` (:class:`KeychainFlow`), ``runner``,
+    ``first_paint``, ``file_menu``/``help_menu`` with :meth:`add_action`.
+
     Signals:
         checkFinished(object): a check ended (success, failure or cancelled); the Outcome.
         keychainReady(object): the keychain's StoreInfo is known (after start-up).
@@ -291,43 +159,46 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME + (" — Demo" if demo else ""))
         self.demo = demo
-        self.timeout = timeout
-        self._providers = _Providers(checker, keychain)
-        self._profiles = profiles
-        self._painted = False
-        self._started = False
+        self._closing = False
         self._settings = QSettings(
             str(settings_file or settings_path()), QSettings.Format.IniFormat
         )
         self.runner = TaskRunner(self)
-        self._running: _RunningCheck | None = None
-        self._store_info: StoreInfo | None = None
-        self._profile_task: int | None = None
-        self._quiet = 0
-        """>0 while the window itself changes inputs (no stale/cancel reaction)."""
-        self._closing = False
+        providers = Providers(checker, keychain)
+        self.check_flow = CheckFlow(self.runner, providers, timeout=timeout, parent=self)
+        self.keychain_flow = KeychainFlow(
+            self.runner, providers, profiles=profiles, demo=demo is not None, parent=self
+        )
 
         self._build()
         self._connect()
         self._restore()  # (the result panel starts empty: it built its own first state)
         if demo is not None:
-            self._apply_store_info(None)  # no keychain in demo mode: nothing to ask
-        # After the first paint (see event()): profiles, log file, network stack,
-        # keychain. A window that is never shown starts them right away.
+            self._on_store_info(None)  # no keychain in demo mode: nothing to ask
+        # Profiles, log file, network stack, keychain: after the first paint.
         self.runner.hold()
-        QTimer.singleShot(0, self._start_unless_painting)
-        # A shown window that is never painted (started minimised on some
-        # desktops) still gets its profiles and keychain, a little later.
-        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._after_first_paint)
+        self.first_paint = FirstPaint(self)
+        self.first_paint.call(self._after_first_paint)
+
+    @property
+    def timeout(self) -> float:
+        """The overall deadline per check, in seconds."""
+        return self.check_flow.timeout
 
     @property
     def profiles(self) -> ProfileStore:
         """The saved-profiles store; read from disk on first use (after the first paint)."""
-        if self._profiles is None:
-            from moecheck_gui.profiles import ProfileStore
+        return self.keychain_flow.profiles
 
-            self._profiles = ProfileStore(in_memory=self.demo is not None)
-        return self._profiles
+    @property
+    def is_checking(self) -> bool:
+        """True while a check runs (its result is still wanted)."""
+        return self.check_flow.is_running
+
+    @property
+    def _store_info(self) -> StoreInfo | None:
+        """The keychain's StoreInfo once known (tests wait for it)."""
+        return self.keychain_flow.store_info
 
     # ------------------------------------------------------------------ layout
 
@@ -356,16 +227,17 @@ class MainWindow(QMainWindow):
         # (after the first paint); it goes here, below the demo banner.
         self._outer = outer
         self._profiles_box: ProfilesBox | None = None
-        outer.addLayout(self._build_form())
-        self.input_notice = plain_label(parent=central)
-        self.input_notice.setObjectName("inputNotice")
-        outer.addWidget(self.input_notice)
-        outer.addLayout(self._build_remember())
+        self.form = CredentialsForm(central)
+        outer.addWidget(self.form)
+        self.workspace_edit = self.form.workspace_edit
+        self.key_edit = self.form.key_edit
+        self.remember_check = self.form.remember_check
+        self.remember_status = self.form.remember_status
         outer.addLayout(self._build_buttons())
         self.result_panel = ResultPanel(central, icons=False)  # icons after the first paint
         outer.addWidget(self.result_panel)
         outer.addStretch(1)
-        self._build_menu()
+        self._build_menus()
         self._apply_tab_order()
         self.setMinimumSize(520, 420)
         self.resize(640, 640)
@@ -406,46 +278,22 @@ class MainWindow(QMainWindow):
 
     def _build_demo_banner(self) -> QFrame:
         """The demo banner; outside demo mode an empty hidden frame (nothing to build)."""
-        banner = QFrame(self)
-        banner.setObjectName("demoBanner")
-        banner.setAccessibleName("Demo mode")
-        self.demo_combo: QComboBox | None = None
         if self.demo is None:
+            banner = QFrame(self)
+            banner.setObjectName("demoBanner")
+            banner.setAccessibleName("Demo mode")
             banner.setVisible(False)
             return banner
-        title = plain_label("Demo mode — this is not MoEngage", banner)
-        title.setObjectName("demoBannerTitle")
-        font = title.font()
-        font.setBold(True)
-        title.setFont(font)
-        body = plain_label(
-            "Checks go to a practice server on this computer, so you can try every result "
-            "safely. Nothing is sent to MoEngage and no key is saved.",
-            banner,
-        )
-        combo = QComboBox(banner)
-        self.demo_combo = combo
-        combo.setObjectName("demoWorkspaceCombo")
-        combo.setAccessibleName("Demo workspace")
-        qtvalues.set_props(combo, sizeAdjustPolicy=qtvalues.COMBO_ADJUST_TO_MIN_LENGTH_WITH_ICON)
-        combo.setMinimumContentsLength(16)
-        combo.setAccessibleDescription("Fills in demo credentials that show one result.")
-        demo_label = QLabel("Try a &demo workspace:", banner)
-        demo_label.setBuddy(combo)
-        pick = QHBoxLayout()
-        pick.addWidget(demo_label)
-        pick.addWidget(combo, 1)
-        layout = QVBoxLayout(banner)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(4)
-        layout.addWidget(title)
-        layout.addWidget(body)
-        layout.addLayout(pick)
-        for workspace in self.demo.workspaces:
-            combo.addItem(f"{workspace.workspace_id} — {workspace.note}", workspace.workspace_id)
-        combo.activated.connect(self._on_demo_chosen)
-        self.demo_banner_title = title
-        return banner
+        from moecheck_gui.gui.demo_banner import DemoBanner
+
+        demo_banner = DemoBanner(self.demo.workspaces, self)
+        demo_banner.workspaceChosen.connect(self._fill_demo)
+        return demo_banner
+
+    @property
+    def _demo_banner(self) -> DemoBanner | None:
+        """The banner when in demo mode."""
+        return self.demo_banner if self.demo is not None else None  # type: ignore[return-value]
 
     @property
     def profiles_box(self) -> ProfilesBox:
@@ -459,83 +307,6 @@ class MainWindow(QMainWindow):
             self._apply_tab_order()  # the row's combo and button go before the workspace ID
         return self._profiles_box
 
-    def _build_form(self) -> QFormLayout:
-        form = QFormLayout()
-        qtvalues.set_props(form, labelAlignment=qtvalues.ALIGN_RIGHT | qtvalues.ALIGN_VCENTER)
-        qtvalues.set_props(form, fieldGrowthPolicy=qtvalues.FORM_ALL_NON_FIXED_FIELDS_GROW)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(10)
-
-        self.workspace_edit = QLineEdit(self)
-        self.workspace_edit.setObjectName("workspaceIdEdit")
-        self.workspace_edit.setPlaceholderText("e.g. 8FJ2K1LQ0ZXY7ABCDE1234")
-        self.workspace_edit.setClearButtonEnabled(True)
-        self._describe(self.workspace_edit, "Workspace ID", WORKSPACE_TIP)
-
-        self.key_edit = PasswordEdit(self, icons=False)  # icon after the first paint
-        self.key_edit.setObjectName("apiKeyEdit")
-        self.key_edit.setPlaceholderText("Paste the key from the Data tile")
-        self._describe(self.key_edit, "Data API key", KEY_TIP)
-
-        self.dc_combo = QComboBox(self)
-        self.dc_combo.setObjectName("dataCenterCombo")
-        self.dc_combo.addItem("Detect automatically (tries every data center)", AUTO)
-        for dc in DATA_CENTERS:
-            self.dc_combo.addItem(dc.label, dc.code)
-        self.dc_combo.setEditable(True)
-        qtvalues.set_props(self.dc_combo, insertPolicy=qtvalues.COMBO_NO_INSERT)
-        self.dc_combo.setCurrentIndex(0)
-        dc_line = self.dc_combo.lineEdit()
-        if dc_line is not None:
-            dc_line.setPlaceholderText("DC number or dashboard address")
-            dc_line.setAccessibleName("Data center")
-        self._describe(self.dc_combo, "Data center", DC_TIP)
-
-        for text, widget in (
-            ("&Workspace ID", self.workspace_edit),
-            ("Data API &key", self.key_edit),
-            ("Data &center", self.dc_combo),
-        ):
-            label = QLabel(text, self)
-            label.setBuddy(widget)
-            label.setToolTip(widget.toolTip())
-            form.addRow(label, widget)
-        return form
-
-    def _build_remember(self) -> QVBoxLayout:
-        self.remember_check = QCheckBox("&Remember the key in your keychain", self)
-        self.remember_check.setObjectName("rememberCheck")
-        self.remember_check.setEnabled(False)
-        self._describe(
-            self.remember_check,
-            "Remember the key",
-            "Looking for a secure keychain on this computer…",
-        )
-        self.label_edit = QLineEdit(self)
-        self.label_edit.setObjectName("profileLabelEdit")
-        self.label_edit.setPlaceholderText("Label, e.g. Prod (optional)")
-        self.label_edit.setMaxLength(40)
-        self.label_edit.setMinimumWidth(210)
-        self.label_edit.setMaximumWidth(260)
-        self._describe(
-            self.label_edit,
-            "Label for this workspace",
-            "A short name shown in the saved-workspace list, such as Prod or Test.",
-        )
-        self.label_edit.setEnabled(False)
-        self.remember_status = plain_label(parent=self)
-        self.remember_status.setObjectName("rememberStatus")
-        self.remember_status.setVisible(False)
-        row = QHBoxLayout()
-        row.addWidget(self.remember_check)
-        row.addStretch(1)
-        row.addWidget(self.label_edit)
-        column = QVBoxLayout()
-        column.setSpacing(4)
-        column.addLayout(row)
-        column.addWidget(self.remember_status)
-        return column
-
     def _build_buttons(self) -> QHBoxLayout:
         # QPushButton(parent) + setText: the (text, parent) overload builds QIcon's enums.
         self.test_button = QPushButton(self)
@@ -544,7 +315,7 @@ class MainWindow(QMainWindow):
         self.test_button.setDefault(True)
         self.test_button.setAutoDefault(True)
         self.test_button.setMinimumWidth(150)
-        self._describe(
+        describe(
             self.test_button,
             "Test connection",
             "Ask MoEngage whether these credentials work (Enter).",
@@ -555,7 +326,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         # A property, not setShortcut(): see qtvalues.py.
         qtvalues.set_props(self.cancel_button, shortcut="Esc")
-        self._describe(self.cancel_button, "Cancel", "Stop the running check (Esc).")
+        describe(self.cancel_button, "Cancel", "Stop the running check (Esc).")
         self.status_hint = plain_label(parent=self)
         self.status_hint.setObjectName("statusHint")
         row = QHBoxLayout()
@@ -564,44 +335,51 @@ class MainWindow(QMainWindow):
         row.addWidget(self.test_button)
         return row
 
-    def _build_menu(self) -> None:
-        # _action(), not QAction(text, parent): that overload's check builds QIcon's enums.
+    def _build_menus(self) -> None:
+        """The menu bar: File and Help. Add entries with :meth:`add_action`."""
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        quit_action = self._action("&Quit")
-        self.quit_action = quit_action  # its platform shortcut is set after the first paint
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        help_menu = bar.addMenu("&Help")
-        docs = self._action("&Where to find these values")
-        docs.triggered.connect(self._open_credentials_docs)
-        help_menu.addAction(docs)
-        logs = self._action("Open &log folder")
-        logs.triggered.connect(self._open_log_folder)
-        help_menu.addAction(logs)
-        help_menu.addSeparator()
-        about = self._action(f"&About {APP_NAME}")
-        about.setObjectName("aboutAction")
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
-        self.about_action = about
+        self.file_menu = bar.addMenu("&File")
+        self.help_menu = bar.addMenu("&Help")
+        # Its platform shortcut is set after the first paint.
+        self.quit_action = self.add_action(self.file_menu, "&Quit", self.close)
+        self.add_action(self.help_menu, "&Where to find these values", self._open_credentials_docs)
+        self.add_action(self.help_menu, "Open &log folder", self._open_log_folder)
+        self.help_menu.addSeparator()
+        self.about_action = self.add_action(
+            self.help_menu, f"&About {APP_NAME}", self.show_about, name="aboutAction"
+        )
 
-    def _action(self, text: str) -> QAction:
-        """A menu action owned by the window."""
+    def add_action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        *,
+        name: str | None = None,
+        before: QAction | None = None,
+    ) -> QAction:
+        """Add a menu entry owned by the window (``before`` an existing one, else last).
+
+        QAction(parent) + setText: the (text, parent) overload's check builds QIcon's enums.
+        """
         action = QAction(self)
         action.setText(text)
+        if name:
+            action.setObjectName(name)
+        action.triggered.connect(slot)
+        if before is None:
+            menu.addAction(action)
+        else:
+            menu.insertAction(before, action)
         return action
 
     def _apply_tab_order(self) -> None:
         box = self._profiles_box
+        banner = self._demo_banner
         chain: list[QWidget] = [
-            *([self.demo_combo] if self.demo_combo is not None else []),
+            *([banner.combo] if banner is not None else []),
             *([box.combo, box.forget_button] if box is not None else []),
-            self.workspace_edit,
-            self.key_edit,
-            self.dc_combo,
-            self.remember_check,
-            self.label_edit,
+            *self.form.tab_chain(),
             self.test_button,
             self.cancel_button,
             self.result_panel,
@@ -612,30 +390,34 @@ class MainWindow(QMainWindow):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    @staticmethod
-    def _describe(widget: QWidget, name: str, description: str) -> None:
-        widget.setAccessibleName(name)
-        widget.setAccessibleDescription(description)
-        widget.setToolTip(description)
-
     # ------------------------------------------------------------------ wiring
 
     def _connect(self) -> None:
         self.test_button.clicked.connect(self.start_check)
         self.cancel_button.clicked.connect(self.cancel_check)
-        self.workspace_edit.textChanged.connect(self._on_workspace_changed)
-        self.key_edit.textChanged.connect(self._on_inputs_changed)
-        self.dc_combo.currentIndexChanged.connect(self._on_inputs_changed)
-        dc_line = self.dc_combo.lineEdit()
-        if dc_line is not None:
-            dc_line.textEdited.connect(self._on_dc_text_edited)
-            dc_line.editingFinished.connect(self._on_dc_editing_finished)
-        self.remember_check.toggled.connect(self._on_remember_toggled)
         self.result_panel.copyRequested.connect(self.copy_details)
         self.result_panel.tryAllRequested.connect(self.try_all_data_centers)
-        self._elapsed_timer = QTimer(self)
-        self._elapsed_timer.setInterval(100)
-        self._elapsed_timer.timeout.connect(self._tick)
+
+        form = self.form
+        form.edited.connect(self._on_edited)
+        form.statusChanged.connect(self._set_status)
+        form.rememberToggled.connect(self._keep_remember_preference)
+
+        checks = self.check_flow
+        checks.started.connect(self._on_check_started)
+        checks.tick.connect(self.result_panel.set_elapsed)
+        checks.finished.connect(self._on_check_finished)
+        checks.crashed.connect(self._on_check_crashed)
+
+        keys = self.keychain_flow
+        keys.storeInfoReady.connect(self._on_store_info)
+        keys.status.connect(form.show_remember_status)
+        keys.keySaved.connect(self.keySaved)
+        keys.keyLoaded.connect(self._on_key_loaded)
+        keys.loadFinished.connect(self.profileKeyLoaded)
+        keys.loadingChanged.connect(self._update_buttons)
+        keys.profilesChanged.connect(self._refresh_profiles)
+        keys.forgotten.connect(self.profileForgotten)
 
     def _restore(self) -> None:
         geometry = self._settings.value("window/geometry")
@@ -646,7 +428,7 @@ class MainWindow(QMainWindow):
 
             if isinstance(geometry, QByteArray):
                 self.restoreGeometry(geometry)
-        if self._profiles is not None or self.demo is not None:
+        if self.keychain_flow.profiles_loaded or self.demo is not None:
             # Injected (already read) or in memory (demo): no disk I/O, show them now.
             self._restore_profiles()
 
@@ -662,30 +444,10 @@ class MainWindow(QMainWindow):
         last = self.profiles.last_workspace_id
         profile = self.profiles.get(last) if last else None
         if profile is not None and not self.workspace_edit.text():
-            self._quietly(lambda: self._fill_profile_fields(profile.workspace_id))
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """Notice the first paint: background start-up work waits for it.
-
-        (paintEvent, not event(): overriding event() would wrap every event
-        the window gets in Python, building a type per event class.)
-        """
-        super().paintEvent(event)
-        if not self._painted:
-            self._painted = True
-            # Queued, so it runs once this frame is on screen and the loop is idle.
-            QTimer.singleShot(0, self._after_first_paint)
-
-    def _start_unless_painting(self) -> None:
-        """A window that is not shown gets no paint: start the background work now."""
-        if not self.isVisible():
-            self._after_first_paint()
+            self.form.quietly(lambda: self._fill_profile_fields(profile.workspace_id))
 
     def _after_first_paint(self) -> None:
-        """Start-up work that the first frame need not wait for (once)."""
-        if self._started:
-            return
-        self._started = True
+        """Start-up work that the first frame need not wait for (once, see FirstPaint)."""
         try:
             if self._closing:
                 return
@@ -701,10 +463,10 @@ class MainWindow(QMainWindow):
         # A property: setShortcut()'s overload check would build the Qt namespace.
         qtvalues.set_props(self.quit_action, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         self._paint_header_icon()
-        self.key_edit.show_icons()
+        self.form.show_icons()
         self.result_panel.show_icons()
         self.setWindowIcon(theme.app_icon())
-        if self._profiles is None and self.demo is None:
+        if not self.keychain_flow.profiles_loaded and self.demo is None:
             self._restore_profiles()
         self.runner.start(_warm_up, lambda _: None, lambda _exc: None, name="warm-up")
         # Last in the queue: PySide6's Qt namespace (~10 ms, see qtvalues.py), so the
@@ -712,13 +474,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, _build_qt_namespace)
         if self.demo is not None:
             return
-        providers = self._providers
-        self.runner.start(
-            lambda: providers.keychain().info(),
-            self._apply_store_info,
-            self._on_store_info_failed,
-            name="keychain-info",
-        )
+        self.keychain_flow.request_store_info()
         last = self.profiles.last_workspace_id
         box = self._profiles_box
         if last and box is not None and box.current_workspace_id() == last:
@@ -751,262 +507,95 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ checking
 
-    @property
-    def is_checking(self) -> bool:
-        """True while a check runs (its result is still wanted)."""
-        return self._running is not None
-
     def start_check(self, *, detect: bool = False) -> bool:
         """Start a check of the current inputs; False (and nothing sent) if one is running.
 
         ``detect=True`` tries every data center whatever the dropdown says.
         """
-        if self._running is not None or self._profile_task is not None or self._closing:
+        if self.keychain_flow.is_loading or self._closing:
             return False
-        workspace_id = self.workspace_edit.text()
-        api_key = self.key_edit.text()
-        dc = self.current_dc()
-        detect = detect or dc == AUTO
         api_base = self.demo.api_base if self.demo else os.environ.get("MOECHECK_API_BASE") or None
-        from moecheck_gui.client import CancelToken  # imported after first paint (warm-up)
-
-        token = CancelToken()
-        applog.register_secret(api_key)
-        providers, timeout = self._providers, self.timeout
-
-        def run() -> Outcome:
-            checker = providers.checker(api_base)
-            line_log = logging.getLogger("moecheck.check").debug
-            if detect:
-                return checker.detect(
-                    workspace_id, api_key, timeout=timeout, cancel=token, log=line_log
-                )
-            return checker.check(
-                workspace_id, api_key, dc, timeout=timeout, cancel=token, log=line_log
-            )
-
-        remember = self.remember_check.isChecked() and self.remember_check.isEnabled()
-        task_id = self.runner.start(run, self._on_check_result, self._on_task_error, name="check")
-        self._running = _RunningCheck(
-            task_id,
-            token,
-            workspace_id.strip(),
-            dc,
-            detect,
-            api_base,
-            time.monotonic(),
-            api_key,
-            remember,
-            self.label_edit.text(),
-        )
-        log.info(
-            "Check started: workspace %s, %s", workspace_id.strip(), "detect" if detect else dc
-        )
-        where = "every data center" if detect else dc_label(dc)
-        self._set_busy(True)
-        self.result_panel.show_running(where, self.timeout)
-        self._set_status("", Tone.INFO)
-        return True
+        run = self.check_flow.start(self.form.snapshot(), detect=detect, api_base=api_base)
+        return run is not None
 
     def cancel_check(self, reason: str | None = None) -> None:
         """Stop the running check at once; the UI is idle again immediately."""
-        running = self._running
-        if running is None:
-            return
-        running.token.cancel()
-        self.runner.discard(running.task_id)
-        self._running = None
-        applog.unregister_secret(running.secret)
-        self._set_busy(False)
-        from moecheck_gui import messages
-        from moecheck_gui.outcome import Kind, Outcome
+        self.check_flow.cancel(reason)
 
-        message, hint = messages.for_kind(Kind.CANCELLED, messages.Context())
-        outcome = Outcome(
-            ok=False,
-            kind=Kind.CANCELLED.value,
-            dc=None if running.detect else running.dc,
-            workspace_id=running.workspace_id,
-            message=reason or message,
-            hint=hint,
-            elapsed_ms=(time.monotonic() - running.started) * 1000,
-        )
-        log.info("Check cancelled%s", f" ({reason})" if reason else "")
-        self.result_panel.show_outcome(outcome)
-        self.checkFinished.emit(outcome)
+    def try_all_data_centers(self) -> None:
+        """After an auth failure on one DC: the key may belong to another DC; try them all."""
+        self.start_check(detect=True)
 
-    def _on_check_result(self, outcome: Outcome) -> None:
-        running = self._running
-        if running is None:
-            return
-        self._running = None
-        applog.unregister_secret(running.secret)
-        self._set_busy(False)
+    def _on_check_started(self, run: CheckRun) -> None:
+        self._update_buttons()
+        where = "every data center" if run.detect else dc_label(run.dc)
+        self.result_panel.show_running(where, self.timeout)
+        self._set_status("", Tone.INFO)
+
+    def _on_check_finished(self, outcome: Outcome, run: CheckRun) -> None:
         from moecheck_gui.outcome import Kind
 
-        log.info(
-            "Check finished: %s (HTTP %s, request %s)",
-            outcome.kind or "ok",
-            outcome.http_status,
-            outcome.request_id,
-        )
-        offer_try_all = outcome.kind == Kind.AUTH and not running.detect
+        self._update_buttons()
+        if outcome.kind == Kind.CANCELLED:  # stopped: show it, leave the focus where it is
+            self.result_panel.show_outcome(outcome)
+            self.checkFinished.emit(outcome)
+            return
+        offer_try_all = outcome.kind == Kind.AUTH and not run.detect
         self.result_panel.show_outcome(outcome, offer_try_all=offer_try_all)
         if outcome.notices:
-            self.input_notice.setVisible(False)  # the result panel lists them now
-        if outcome.ok and running.detect and outcome.dc in BY_CODE:
-            self._quietly(lambda: self.select_dc(outcome.dc or AUTO))
+            self.form.hide_notice()  # the result panel lists them now
+        if outcome.ok and run.detect and outcome.dc in BY_CODE:
+            self.form.quietly(lambda: self.select_dc(outcome.dc or AUTO))
             self._set_status(
                 f"Found the workspace on {dc_label(outcome.dc)}; it is now selected.", Tone.SUCCESS
             )
-        if outcome.ok and running.remember:
-            self._save_key(running, outcome)
+        if outcome.ok and run.typed.remember:
+            self.keychain_flow.save(
+                outcome.workspace_id or run.workspace_id,
+                run.secret,
+                outcome.dc or run.dc,
+                run.typed.label,
+            )
         if outcome.kind == Kind.INVALID_INPUT and outcome.field:
-            self._focus_field(outcome.field)
+            self.form.focus_field(outcome.field)
         else:
             self.result_panel.setFocus()
         self.checkFinished.emit(outcome)
 
-    def _on_task_error(self, exc: BaseException) -> None:
+    def _on_check_crashed(self, exc: BaseException, run: CheckRun) -> None:
         """A bug in a worker task: return to idle and show the one error dialog."""
-        running = self._running
-        self._running = None
-        self._set_busy(False)
+        self._update_buttons()
         self.result_panel.show_message(
             "Something went wrong inside MoeCheck",
             "The check could not finish because of a problem in MoeCheck itself. "
             "The details are in the window that opened.",
             Tone.ERROR,
         )
-        # Report while the key is still registered, so the redaction removes it.
-        errors.report_unexpected(exc, self)
-        if running is not None:
-            applog.unregister_secret(running.secret)
+        errors.report_unexpected(exc, self)  # (the key is still registered: it is redacted)
 
-    def _set_busy(self, busy: bool) -> None:
-        self.test_button.setEnabled(not busy and self._profile_task is None)
+    def _update_buttons(self, *_: object) -> None:
+        busy = self.check_flow.is_running
+        self.test_button.setEnabled(not busy and not self.keychain_flow.is_loading)
         self.cancel_button.setEnabled(busy)
-        if busy:
-            self._elapsed_timer.start()
-        else:
-            self._elapsed_timer.stop()
-
-    def _tick(self) -> None:
-        if self._running is not None:
-            self.result_panel.set_elapsed(time.monotonic() - self._running.started)
-
-    def try_all_data_centers(self) -> None:
-        """After an auth failure on one DC: the key may belong to another DC; try them all."""
-        self.start_check(detect=True)
-
-    def _focus_field(self, name: str) -> None:
-        widget = {
-            "workspace_id": self.workspace_edit,
-            "api_key": self.key_edit,
-            "dc": self.dc_combo,
-        }.get(name)
-        if widget is not None:
-            widget.setFocus()
 
     # ------------------------------------------------------------------ inputs
 
     def current_dc(self) -> str:
         """The chosen DC code, or ``"auto"``."""
-        data = self.dc_combo.currentData()
-        return data if isinstance(data, str) else AUTO
+        return self.form.current_dc()
 
     def select_dc(self, code: str) -> bool:
         """Select a DC (or ``"auto"``) in the dropdown; False if unknown."""
-        index = self.dc_combo.findData(code)
-        if index < 0:
-            return False
-        self.dc_combo.setCurrentIndex(index)
-        return True
+        return self.form.select_dc(code)
 
-    def _quietly(self, change: Callable[[], object]) -> None:
-        """Change inputs from code without it counting as the user's edit."""
-        self._quiet += 1
-        try:
-            change()
-        finally:
-            self._quiet -= 1
-
-    def _on_workspace_changed(self, text: str) -> None:
-        if self._quiet:
-            return
-        code = dc_from_url(text)
-        if code is not None:
-            # A dashboard address is not a workspace ID: take its DC, clear the field.
-            self._quietly(lambda: self.select_dc(code))
-            self._quietly(self.workspace_edit.clear)
-            self._set_status(
-                f"That is your dashboard's address: it is on {dc_label(code)}, which is now "
-                "selected. Now enter the workspace ID from Settings › Account › APIs.",
-                Tone.SUCCESS,
-            )
-        self._on_inputs_changed()
-
-    def _on_dc_text_edited(self, text: str) -> None:
-        code = dc_from_url(text)
-        if code is not None:
-            self.select_dc(code)
-            self._set_status(
-                f"Found {dc_label(code)} in the pasted address; it is now selected.",
-                Tone.SUCCESS,
-            )
-
-    def _on_dc_editing_finished(self) -> None:
-        line = self.dc_combo.lineEdit()
-        if line is None:
-            return
-        text = line.text()
-        if text == self.dc_combo.itemText(self.dc_combo.currentIndex()):
-            return
-        if text.strip().casefold().startswith("detect"):
-            self.select_dc(AUTO)
-            return
-        try:
-            code = parse_dc(text)
-        except DataCenterError as exc:
-            self._set_status(exc.message, Tone.ERROR)
-            line.setText(self.dc_combo.itemText(self.dc_combo.currentIndex()))
-            return
-        self.select_dc(code)
-        line.setText(self.dc_combo.itemText(self.dc_combo.currentIndex()))
-
-    def _on_inputs_changed(self, *_: object) -> None:
-        self._update_input_notice()
-        if self._quiet:
-            return
-        if self._running is not None:
+    def _on_edited(self) -> None:
+        if self.check_flow.is_running:
             self.cancel_check(
                 "Stopped because you changed the details. Press Test connection to check "
                 "the new ones."
             )
         else:
             self.result_panel.mark_stale()
-
-    def _update_input_notice(self) -> None:
-        """Point out, before the check, what will be trimmed (a pasted newline, spaces)."""
-        if not self.workspace_edit.text() and not self.key_edit.text():
-            # Nothing to trim (and no need to import the input rules before the first paint).
-            self.input_notice.setText("")
-            self.input_notice.setVisible(False)
-            return
-        from moecheck_gui.inputs import InputError, normalise_credentials
-
-        try:
-            _, notices = normalise_credentials(
-                self.workspace_edit.text() or "x", self.key_edit.text() or "x"
-            )
-        except InputError:
-            notices = ()
-        except Exception:  # noqa: BLE001 - a hint must never break typing
-            notices = ()
-        self.input_notice.setText(" ".join(notices))
-        self.input_notice.setVisible(bool(notices))
-        colors = theme.tone_colors(Tone.INFO, self.palette())
-        self.input_notice.setStyleSheet(f"color: {colors.fg};")
 
     def _set_status(self, text: str, tone: Tone) -> None:
         """A one-line note beside the buttons (DC found in a URL, profile problems…)."""
@@ -1015,81 +604,19 @@ class MainWindow(QMainWindow):
         self.status_hint.setText(text)
         self.status_hint.setAccessibleDescription(text)
 
-    # ------------------------------------------------------------------ keychain
+    # ------------------------------------------------------------------ keychain and profiles
 
-    def _apply_store_info(self, info: StoreInfo | None) -> None:
-        self._store_info = info
-        if self.demo is not None:
-            self.remember_check.setChecked(False)
-            self.remember_check.setEnabled(False)
-            self.remember_check.setText("&Remember the key (not in demo mode)")
-            tip = "Demo keys are never saved. Start MoeCheck without --demo to save real keys."
-        elif info is None or not info.usable:
-            self.remember_check.setChecked(False)
-            self.remember_check.setEnabled(False)
-            self.remember_check.setText("&Remember the key (no secure keychain found)")
-            tip = (
-                info.reason
-                if info is not None and info.reason
-                else "No secure keychain is available."
-            )
-            tip += " MoeCheck never stores keys anywhere else."
-        else:
-            self.remember_check.setEnabled(True)
-            self.remember_check.setText(f"&Remember the key in {info.name}")
-            tip = (
-                f"After a successful check, save the key in {info.name} so you can pick this "
-                "workspace next time. It is stored nowhere else."
-            )
-            if self._settings.value("remember", False, type=bool):
-                self.remember_check.setChecked(True)
-        self.remember_check.setToolTip(tip)
-        self.remember_check.setAccessibleDescription(tip)
-        self.label_edit.setEnabled(self.remember_check.isChecked())
+    def _on_store_info(self, info: StoreInfo | None) -> None:
+        remember = self.demo is None and bool(self._settings.value("remember", False, type=bool))
+        self.form.apply_store_info(info, demo=self.demo is not None, remember=remember)
         self.keychainReady.emit(info)
 
-    def _on_store_info_failed(self, exc: BaseException) -> None:
-        log.warning("Keychain lookup failed: %s", type(exc).__name__)
-        self._apply_store_info(None)
+    def _keep_remember_preference(self, checked: bool) -> None:
+        self._settings.setValue("remember", checked)
 
-    def _on_remember_toggled(self, checked: bool) -> None:
-        self.label_edit.setEnabled(checked)
-        if self.remember_check.isEnabled():
-            self._settings.setValue("remember", checked)
-
-    def _save_key(self, running: _RunningCheck, outcome: Outcome) -> None:
-        providers = self._providers
-        workspace_id = outcome.workspace_id or running.workspace_id
-        secret = running.secret
-        dc = outcome.dc or running.dc
-        label = running.label
-
-        def save() -> str:
-            return providers.keychain().save(workspace_id, secret)
-
-        def saved(store_name: str) -> None:
-            self.profiles.upsert(workspace_id, dc, label or None)
-            self._refresh_profiles(select=workspace_id)
-            self._show_remember_status(
-                f"Saved the key for {workspace_id} in {store_name}. Pick it from "
-                "Saved workspace next time.",
-                Tone.SUCCESS,
-            )
-            self.keySaved.emit(store_name)
-
-        def failed(exc: BaseException) -> None:
-            self._show_remember_status(_keychain_message(exc, "The key was not saved."), Tone.ERROR)
-
-        self.runner.start(save, saved, failed, name="keychain-save")
-
-    def _show_remember_status(self, text: str, tone: Tone) -> None:
-        colors = theme.tone_colors(tone, self.palette())
-        self.remember_status.setStyleSheet(f"color: {colors.fg};")
-        self.remember_status.setText(text)
-        self.remember_status.setAccessibleDescription(text)
-        self.remember_status.setVisible(bool(text))
-
-    # ------------------------------------------------------------------ profiles
+    def _on_key_loaded(self, workspace_id: str, key: str) -> None:
+        self.form.quietly(lambda: self.key_edit.setText(key))
+        self.form.update_input_notice()
 
     def _refresh_profiles(self, select: str | None = None) -> None:
         profiles = self.profiles.profiles()
@@ -1102,53 +629,16 @@ class MainWindow(QMainWindow):
         profile = self.profiles.get(workspace_id)
         if profile is None:
             return
-        self.workspace_edit.setText(profile.workspace_id)
-        self.select_dc(profile.dc)
-        self.label_edit.setText(profile.label)
-        self.key_edit.clear()
+        self.form.fill(profile.workspace_id, profile.dc, key=None, label=profile.label)
         self.profiles_box.select(workspace_id)
 
     def load_profile(self, workspace_id: str) -> None:
         """Fill the form from a saved profile; its key is loaded on a worker thread."""
-        if self._running is not None:
-            self.cancel_check()
-        self.runner.discard(self._profile_task)
-        self._quietly(lambda: self._fill_profile_fields(workspace_id))
+        self.cancel_check()
+        self.keychain_flow.cancel_load()
+        self.form.quietly(lambda: self._fill_profile_fields(workspace_id))
         self.result_panel.mark_stale()
-        self.profiles.set_last(workspace_id)
-        if self.demo is not None:
-            return
-        providers = self._providers
-
-        def loaded(key: object) -> None:
-            self._profile_task = None
-            self._set_busy(False)
-            if isinstance(key, str) and key:
-                self._quietly(lambda: self.key_edit.setText(key))
-                self._update_input_notice()
-                self._show_remember_status(
-                    f"Loaded the saved key for {workspace_id}.", Tone.SUCCESS
-                )
-            else:
-                self._show_remember_status(
-                    f"No key is saved for {workspace_id} any more. Enter it and test again.",
-                    Tone.WARNING,
-                )
-            self.profileKeyLoaded.emit(workspace_id)
-
-        def failed(exc: BaseException) -> None:
-            self._profile_task = None
-            self._set_busy(False)
-            self._show_remember_status(
-                _keychain_message(exc, "The saved key could not be loaded."), Tone.ERROR
-            )
-            self.profileKeyLoaded.emit(workspace_id)
-
-        self._profile_task = self.runner.start(
-            lambda: providers.keychain().load(workspace_id), loaded, failed, name="keychain-load"
-        )
-        self._set_busy(False)
-        self._show_remember_status("Loading the saved key…", Tone.INFO)
+        self.keychain_flow.load(workspace_id)
 
     def confirm_forget(self, workspace_id: str) -> None:
         """Ask before forgetting: it deletes a key the user may not have anywhere else.
@@ -1160,16 +650,15 @@ class MainWindow(QMainWindow):
 
         profile = self.profiles.get(workspace_id)
         label = f"{workspace_id} ({profile.label})" if profile and profile.label else workspace_id
-        info = self._store_info
-        where = info.name if info is not None and info.usable else "the keychain"
         box = QMessageBox(self)
         box.setObjectName("forgetConfirm")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Forget saved workspace?")
         box.setText(f"Forget {label}?")
         box.setInformativeText(
-            f"MoeCheck will delete its Data API key from {where} and remove it from the list. "
-            "To check it again you will need to paste the key from the MoEngage dashboard."
+            f"MoeCheck will delete its Data API key from {self.keychain_flow.store_name} and "
+            "remove it from the list. To check it again you will need to paste the key from "
+            "the MoEngage dashboard."
         )
         forget = box.addButton("Forget", QMessageBox.ButtonRole.DestructiveRole)
         forget.setObjectName("forgetConfirmButton")
@@ -1187,56 +676,19 @@ class MainWindow(QMainWindow):
 
     def forget_profile(self, workspace_id: str) -> None:
         """Remove a profile and delete its key from the keychain (on a worker thread)."""
-        self.profiles.remove(workspace_id)
-        self._refresh_profiles()
+        self.keychain_flow.forget(workspace_id)
         if self.workspace_edit.text().strip() == workspace_id:
-            self._quietly(self.key_edit.clear)
+            self.form.quietly(self.key_edit.clear)
             self.result_panel.mark_stale()
-        providers = self._providers
-
-        def done(deleted: object) -> None:
-            info = self._store_info
-            where = info.name if info is not None and info.usable else "the keychain"
-            what = "and deleted its key from" if deleted else "(no key was saved in"
-            tail = "." if deleted else ")."
-            self._show_remember_status(f"Forgot {workspace_id} {what} {where}{tail}", Tone.SUCCESS)
-            self.profileForgotten.emit(workspace_id)
-
-        def failed(exc: BaseException) -> None:
-            self._show_remember_status(
-                _keychain_message(
-                    exc,
-                    f"{workspace_id} was removed from the list, but its key "
-                    "could not be deleted from the keychain.",
-                ),
-                Tone.ERROR,
-            )
-            self.profileForgotten.emit(workspace_id)
-
-        self.runner.start(
-            lambda: providers.keychain().delete(workspace_id), done, failed, name="keychain-delete"
-        )
-
-    # ------------------------------------------------------------------ demo
-
-    def _on_demo_chosen(self, index: int) -> None:
-        if self.demo_combo is None:
-            return
-        data = self.demo_combo.itemData(index)
-        if isinstance(data, str):
-            self._fill_demo(data)
 
     def _fill_demo(self, workspace_id: str) -> None:
         if self.demo is None:
             return
         for workspace in self.demo.workspaces:
             if workspace.workspace_id == workspace_id:
-                self.workspace_edit.setText(workspace.workspace_id)
-                self.key_edit.setText(workspace.api_key)
-                self.select_dc(workspace.dc)
-                if self.demo_combo is not None:
-                    index = self.demo_combo.findData(workspace_id)
-                    self.demo_combo.setCurrentIndex(max(index, 0))
+                self.form.fill(workspace.workspace_id, workspace.dc, key=workspace.api_key)
+                if self._demo_banner is not None:
+                    self._demo_banner.select(workspace_id)
                 return
 
     # ------------------------------------------------------------------ actions
@@ -1293,35 +745,23 @@ class MainWindow(QMainWindow):
             self._restyle()
 
     def _restyle(self) -> None:
-        colors = theme.tone_colors(Tone.WARNING, self.palette())
-        if self.demo is None:  # the banner is never shown: no style sheet to build
-            self._update_input_notice()
-            self.result_panel.restyle()
-            return
-        self.demo_banner.setStyleSheet(
-            f"QFrame#demoBanner {{ background: {colors.bg}; border: 1px solid {colors.border};"
-            " border-radius: 8px; }"
-            f" QLabel#demoBannerTitle {{ color: {colors.fg}; }}"
-        )
-        self._update_input_notice()
+        banner = self._demo_banner  # outside demo mode never shown: no style sheet to build
+        if banner is not None:
+            banner.restyle(self.palette())
+        self.form.restyle()
         self.result_panel.restyle()
 
     def showEvent(self, event: Any) -> None:
         """Style once the palette is final (after the platform theme applied it)."""
         super().showEvent(event)
         self._restyle()
-        if self._started:  # a later show (the first frame goes without icons)
+        if self.first_paint.done:  # a later show (the first frame goes without icons)
             self._paint_header_icon()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Abandon any running check (its daemon thread is left behind) and save geometry."""
         self._closing = True
-        running = self._running
-        if running is not None:
-            running.token.cancel()
-            applog.unregister_secret(running.secret)
-            self._running = None
-        self._elapsed_timer.stop()
+        self.check_flow.close()
         self.runner.shutdown()
         if not self.demo:
             self._settings.setValue("window/geometry", self.saveGeometry())
@@ -1339,12 +779,3 @@ def _build_qt_namespace() -> None:
 def _warm_up() -> None:
     """Import the network stack off the GUI thread, so the first click is instant."""
     import moecheck_gui.client  # noqa: F401
-
-
-def _keychain_message(exc: BaseException, fallback: str) -> str:
-    """A KeychainError's user-facing message, or ``fallback`` for anything else (logged)."""
-    message = getattr(exc, "message", None)
-    if isinstance(message, str) and message:
-        return message
-    log.warning("Keychain operation failed: %s", type(exc).__name__)
-    return fallback

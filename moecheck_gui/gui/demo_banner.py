@@ -1,0 +1,91 @@
+"""The demo banner: says checks go to a practice server, and offers the demo workspaces.
+
+Why a module of its own: only ``--demo``, tests and the self-test show it, so
+the window imports it only in demo mode (outside it, the window's banner slot
+is an empty hidden frame that costs nothing to build).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from moecheck_gui.gui import qtvalues, theme
+from moecheck_gui.gui.result_panel import plain_label
+from moecheck_gui.gui.theme import Tone
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPalette
+
+
+class DemoBanner(QFrame):
+    """ "Demo mode — this is not MoEngage", and a combo of demo workspaces.
+
+    objectNames: ``demoBanner``, ``demoBannerTitle``, ``demoWorkspaceCombo``.
+
+    Signals:
+        workspaceChosen(str): the user picked the demo workspace with this ID.
+    """
+
+    workspaceChosen = Signal(str)
+
+    def __init__(self, workspaces: Sequence[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("demoBanner")
+        self.setAccessibleName("Demo mode")
+        title = plain_label("Demo mode — this is not MoEngage", self)
+        title.setObjectName("demoBannerTitle")
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        body = plain_label(
+            "Checks go to a practice server on this computer, so you can try every result "
+            "safely. Nothing is sent to MoEngage and no key is saved.",
+            self,
+        )
+        combo = QComboBox(self)
+        self.combo = combo
+        combo.setObjectName("demoWorkspaceCombo")
+        combo.setAccessibleName("Demo workspace")
+        qtvalues.set_props(combo, sizeAdjustPolicy=qtvalues.COMBO_ADJUST_TO_MIN_LENGTH_WITH_ICON)
+        combo.setMinimumContentsLength(16)
+        combo.setAccessibleDescription("Fills in demo credentials that show one result.")
+        demo_label = QLabel("Try a &demo workspace:", self)
+        demo_label.setBuddy(combo)
+        pick = QHBoxLayout()
+        pick.addWidget(demo_label)
+        pick.addWidget(combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(4)
+        layout.addWidget(title)
+        layout.addWidget(body)
+        layout.addLayout(pick)
+        for workspace in workspaces:
+            combo.addItem(f"{workspace.workspace_id} — {workspace.note}", workspace.workspace_id)
+        combo.activated.connect(self._on_activated)
+        self.title = title
+
+    def select(self, workspace_id: str) -> None:
+        """Show ``workspace_id`` as the chosen one (the first entry if unknown)."""
+        self.combo.setCurrentIndex(max(self.combo.findData(workspace_id), 0))
+
+    def restyle(self, palette: QPalette) -> None:
+        """Amber, in the light or dark variant for the window's ``palette``.
+
+        (The window's, not the banner's own: its style sheet sets its background.)
+        """
+        colors = theme.tone_colors(Tone.WARNING, palette)
+        self.setStyleSheet(
+            f"QFrame#demoBanner {{ background: {colors.bg}; border: 1px solid {colors.border};"
+            " border-radius: 8px; }"
+            f" QLabel#demoBannerTitle {{ color: {colors.fg}; }}"
+        )
+
+    def _on_activated(self, index: int) -> None:
+        data = self.combo.itemData(index)
+        if isinstance(data, str):
+            self.workspaceChosen.emit(data)

@@ -1,0 +1,108 @@
+"""Where the window's flows get a checker and a keychain: injected ones, or the real thing.
+
+Why a module of its own: the check flow and the keychain flow both need these,
+and tests hand in spies or fakes through them, so the flows can be tested
+without a window. The real :class:`~moecheck_gui.client.Checker` (requests,
+urllib3, truststore) and :class:`~moecheck_gui.keychain.KeychainStore`
+(keyring, D-Bus) are created on first use, on a worker thread, never while
+the window is being built.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from moecheck_gui.client import CancelToken
+    from moecheck_gui.keychain import StoreInfo
+    from moecheck_gui.outcome import Outcome
+
+
+class CheckerLike(Protocol):
+    """What the flows need from :class:`moecheck_gui.client.Checker` (tests inject spies)."""
+
+    def check(
+        self,
+        workspace_id: str,
+        api_key: str,
+        dc: str,
+        *,
+        timeout: float = ...,
+        cancel: CancelToken | None = ...,
+        log: Callable[[str], None] | None = ...,
+    ) -> Outcome:
+        """Check one DC."""
+        ...
+
+    def detect(
+        self,
+        workspace_id: str,
+        api_key: str,
+        *,
+        timeout: float = ...,
+        cancel: CancelToken | None = ...,
+        log: Callable[[str], None] | None = ...,
+    ) -> Outcome:
+        """Try every DC."""
+        ...
+
+
+class KeychainLike(Protocol):
+    """What the flows need from :class:`moecheck_gui.keychain.KeychainStore`."""
+
+    def info(self) -> StoreInfo:
+        """Which store, and whether it is usable."""
+        ...
+
+    def save(self, workspace_id: str, api_key: str) -> str:
+        """Save a key; return the store's name."""
+        ...
+
+    def load(self, workspace_id: str) -> str | None:
+        """Load a key."""
+        ...
+
+    def delete(self, workspace_id: str) -> bool:
+        """Delete a key."""
+        ...
+
+
+class Providers:
+    """Builds the checker and keychain on first use, on a worker thread (thread-safe).
+
+    ``checker``/``keychain`` given here are used as they are (tests, the
+    self-test); otherwise a real Checker per API base (one each, reused, so
+    the connection pool and TLS context are built once) and the OS keychain.
+    """
+
+    def __init__(
+        self, checker: CheckerLike | None = None, keychain: KeychainLike | None = None
+    ) -> None:
+        self._checker = checker
+        self._keychain = keychain
+        self._checkers: dict[str | None, CheckerLike] = {}
+        self._lock = threading.Lock()
+
+    def checker(self, api_base: str | None) -> CheckerLike:
+        """The injected checker, or a real one for this API base (one per base, reused)."""
+        if self._checker is not None:
+            return self._checker
+        from moecheck_gui.client import Checker
+
+        with self._lock:
+            found = self._checkers.get(api_base)
+            if found is None:
+                found = Checker(api_base=api_base)
+                self._checkers[api_base] = found
+            return found
+
+    def keychain(self) -> KeychainLike:
+        """The injected keychain, or the OS keychain."""
+        with self._lock:
+            if self._keychain is None:
+                from moecheck_gui.keychain import KeychainStore
+
+                self._keychain = KeychainStore()
+            return self._keychain

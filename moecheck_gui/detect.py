@@ -14,9 +14,9 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from moecheck_gui import messages
 from moecheck_gui.datacenters import DC_CODES
 from moecheck_gui.outcome import Attempt, Kind, Outcome
+from moecheck_gui.stopped import stopped_outcome
 
 if TYPE_CHECKING:
     from moecheck_gui.client import CancelToken, Checker, LogFn
@@ -93,10 +93,16 @@ def detect(
     if winner is not None:
         return winner.replace(attempts=attempts, elapsed_ms=elapsed)
     if cancel is not None and cancel.cancelled:
-        return _summary(workspace_id, Kind.CANCELLED, attempts, elapsed, None)
+        stopped = stopped_outcome(
+            Kind.CANCELLED, workspace_id, None, elapsed_ms=elapsed, detected=True
+        )
+        return stopped.replace(attempts=attempts)
     best = _most_telling(snapshot)
     if best is None:
-        return _summary(workspace_id, Kind.TIMEOUT, attempts, elapsed, None, timeout_s=timeout)
+        stopped = stopped_outcome(
+            Kind.TIMEOUT, workspace_id, None, elapsed_ms=elapsed, timeout_s=timeout, detected=True
+        )
+        return stopped.replace(attempts=attempts)
     return best.replace(
         attempts=attempts,
         elapsed_ms=elapsed,
@@ -123,24 +129,3 @@ def _most_telling(results: dict[str, Outcome]) -> Outcome | None:
             if outcome is not None and outcome.kind == kind.value:
                 return outcome
     return None
-
-
-def _summary(
-    workspace_id: str,
-    kind: Kind,
-    attempts: dict[str, Attempt],
-    elapsed: float,
-    dc: str | None,
-    timeout_s: float | None = None,
-) -> Outcome:
-    message, hint = messages.for_kind(kind, messages.Context(detected=True, timeout_s=timeout_s))
-    return Outcome(
-        ok=False,
-        kind=kind.value,
-        dc=dc,
-        workspace_id=workspace_id.strip(),
-        message=message,
-        hint=hint,
-        elapsed_ms=elapsed,
-        attempts=attempts,
-    )

@@ -50,7 +50,7 @@ import urllib3.exceptions
 
 from moecheck_gui import __version__, messages
 from moecheck_gui.cancel import CancelToken
-from moecheck_gui.datacenters import BY_CODE, DataCenterError, parse_dc
+from moecheck_gui.datacenters import DataCenterError, dc_label, parse_dc
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
 from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES, MAX_RETRY_AFTER_S
 from moecheck_gui.outcome import Kind, Outcome, clean_server_text
@@ -687,7 +687,7 @@ class Checker:
         return self._finish(prep, Kind.BAD_RESPONSE, started, detail=detail, **fields, **common)
 
     def _success(self, prep: _Prepared, app_name: str, started: float, **fields: Any) -> Outcome:
-        ctx = messages.Context(dc_label=_dc_label(prep.dc), host=prep.host)
+        ctx = messages.Context(dc_label=dc_label(prep.dc), host=prep.host)
         message, hint = messages.success(app_name, ctx)
         outcome = Outcome(
             ok=True,
@@ -726,7 +726,7 @@ class Checker:
     ) -> Outcome:
         shown_host = prep.host if host is ... else host
         ctx = messages.Context(
-            dc_label=_dc_label(prep.dc),
+            dc_label=dc_label(prep.dc),
             host=prep.host,
             http_status=http_status,
             server_message=server_message,
@@ -866,11 +866,6 @@ def _log_request(
 
 def _ms(started: float) -> float:
     return (time.monotonic() - started) * 1000.0
-
-
-def _dc_label(code: str | None) -> str | None:
-    dc = BY_CODE.get(code or "")
-    return dc.label if dc else None
 
 
 def _dc_or_none(value: str) -> str | None:

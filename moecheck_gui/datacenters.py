@@ -62,6 +62,34 @@ DATA_CENTERS: tuple[DataCenter, ...] = (
 DC_CODES: tuple[str, ...] = tuple(dc.code for dc in DATA_CENTERS)
 BY_CODE: dict[str, DataCenter] = {dc.code: dc for dc in DATA_CENTERS}
 
+UNKNOWN_DC_LABEL = "unknown data center"
+"""How :func:`dc_label` names a data center that is not known (or not given)."""
+
+
+def dc_label(code: str | None) -> str:
+    """How a data center is named to people, whatever the caller holds; never raises.
+
+    * a known code: its table label, ``"DC-01 — US"`` or ``"DC-101"``;
+    * another code of one to four ASCII digits: ``"DC-07"`` (it is shaped like a
+      DC, and naming it helps more than hiding it);
+    * None, empty or anything else: ``"unknown data center"``.
+
+    Why this fallback: the label is used mid-sentence ("Found the workspace on
+    ...", "No answer from ...") as well as in tables, reports and the command's
+    list of attempts. "unknown data center" reads correctly in all of them,
+    where ``-`` or ``—`` only works in a table, and echoing arbitrary text would
+    put unchecked input into a sentence.
+    """
+    if not isinstance(code, str) or not code:
+        return UNKNOWN_DC_LABEL
+    known = BY_CODE.get(code)
+    if known is not None:
+        return known.label
+    if code.isascii() and code.isdigit() and len(code) <= 4:
+        return f"DC-{code}"
+    return UNKNOWN_DC_LABEL
+
+
 LEGACY_HOSTS: dict[str, str] = {
     "app.moengage.com": "01",
     "app-eu.moengage.com": "02",

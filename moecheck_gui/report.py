@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from moecheck_gui import __version__
+from moecheck_gui.datacenters import dc_label
 from moecheck_gui.outcome import Outcome, clean_server_text
 
 # ``redact`` is a compatibility re-export: cli.py and gui/main_window.py still import
@@ -39,19 +40,6 @@ def _clean(value: object) -> str:
     """One display-safe line for any value; ``-`` for nothing."""
     text = clean_server_text(value)
     return text if text is not None else "-"
-
-
-def _dc_label(dc: str | None) -> str:
-    """``DC-01 — US`` for a known code, the raw value otherwise, ``-`` for none."""
-    if not dc:
-        return "-"
-    try:
-        from moecheck_gui.datacenters import BY_CODE
-
-        known = BY_CODE.get(dc)
-    except Exception:  # noqa: BLE001 - a report must render whatever else is broken
-        known = None
-    return known.label if known is not None else _clean(dc)
 
 
 def _endpoint(outcome: Outcome, api_base: str | None) -> str:
@@ -132,7 +120,7 @@ def render_report(
         "",
         f"Result: {status} — {_clean(outcome.title)} (kind: {_clean(kind)})",
         f"Workspace ID: {_clean(outcome.workspace_id)}",
-        f"Data center: {_dc_label(outcome.dc)}",
+        f"Data center: {dc_label(outcome.dc)}",
         f"API host: {_clean(outcome.host)}",
     ]
     if outcome.app_name:
@@ -170,7 +158,7 @@ def render_report(
             result = "ok" if attempt.ok else (attempt.kind or "failed")
             http = f"HTTP {attempt.http_status}, " if attempt.http_status is not None else ""
             lines.append(
-                f"  {_dc_label(dc)}: {_clean(result)} ({http}{round(attempt.elapsed_ms)} ms)"
+                f"  {dc_label(dc)}: {_clean(result)} ({http}{round(attempt.elapsed_ms)} ms)"
             )
     if extra:
         lines += [""]

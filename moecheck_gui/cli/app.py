@@ -15,14 +15,14 @@ import signal
 import sys
 import threading
 
-from moecheck_gui.cli.commands import BY_NAME, build_parser
-from moecheck_gui.cli.core_stopgaps import Secrets
+from moecheck_gui.cli import commands
 from moecheck_gui.cli.keys import key_argument, key_refusal
 from moecheck_gui.cli.output import err, guarded_output, safe
 from moecheck_gui.cli.parser import UsageError
 from moecheck_gui.cli.render import emit_interrupted
 from moecheck_gui.cli.run import Interrupted, refused
 from moecheck_gui.outcome import EXIT_INTERRUPTED, EXIT_USAGE
+from moecheck_gui.redaction import SecretSet
 
 EXIT_INTERNAL = 70
 """An unexpected error inside moecheck (BSD ``EX_SOFTWARE``); not part of PRODUCT.md 3.2."""
@@ -65,18 +65,18 @@ def _usage_failure(
     return EXIT_USAGE
 
 
-def _dispatch(argv: list[str], secrets: Secrets) -> int:
+def _dispatch(argv: list[str], secrets: SecretSet) -> int:
     """Refuse key arguments, parse, run the subcommand from the table."""
     name = key_argument(argv)
     if name is not None:
         return _usage_failure(key_refusal(name), argv, prog="moecheck", usage="", field="api_key")
-    parser = build_parser()
+    parser = commands.build_parser()
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:
         return _usage_failure(exc.message, argv, prog=exc.prog, usage=exc.usage, field=None)
     try:
-        return BY_NAME[args.command].run(args, secrets)
+        return commands.find(args.command).run(args, secrets)
     except Interrupted as stop:
         # A command that does not report Ctrl-C itself (check and detect do).
         emit_interrupted(stop.outcome, args)
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     unexpected errors 70 (see the exit codes in ``--help``).
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    secrets = Secrets()
+    secrets = SecretSet()
     previous_sigint = None
     if threading.current_thread() is threading.main_thread():
         # Make sure Ctrl-C raises KeyboardInterrupt even when the parent started

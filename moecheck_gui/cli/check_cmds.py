@@ -15,13 +15,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from moecheck_gui import __version__
-from moecheck_gui.cli.core_stopgaps import Secrets, dc_label
+from moecheck_gui.cli.core_stopgaps import dc_label
 from moecheck_gui.cli.keys import key_or_refusal
 from moecheck_gui.cli.output import err, safe
 from moecheck_gui.cli.parser import Command, add_check_options, add_workspace
 from moecheck_gui.cli.render import emit, emit_interrupted, tell
 from moecheck_gui.cli.run import Interrupted, refused, run_in_thread
 from moecheck_gui.outcome import EXIT_INTERRUPTED, Outcome
+from moecheck_gui.redaction import SecretSet
 
 if TYPE_CHECKING:
     from moecheck_gui.cancel import CancelToken
@@ -75,7 +76,7 @@ def describe_environment(dc: str) -> None:
     except Exception as exc:  # noqa: BLE001 - the check itself reports a bad base
         err(f"  Endpoint: not usable ({safe(getattr(exc, 'message', exc))})")
         return
-    from moecheck_gui.report import redact_url
+    from moecheck_gui.redaction import redact_url
 
     err(f"  Endpoint: {safe(redact_url(url))}")
     try:
@@ -148,7 +149,7 @@ def _announce(args: argparse.Namespace, dc: str | None, source: str) -> None:
         describe_environment(dc)
 
 
-def run_check_flow(args: argparse.Namespace, secrets: Secrets, *, detect: bool) -> int:
+def run_check_flow(args: argparse.Namespace, secrets: SecretSet, *, detect: bool) -> int:
     """Check one DC (``detect=False``, from ``--dc``) or every DC; write the outcome; exit code.
 
     The order is part of the contract: input that can be refused locally (the

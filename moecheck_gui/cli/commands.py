@@ -18,8 +18,6 @@ from moecheck_gui.cli.sandbox_cmd import SANDBOX
 
 COMMANDS: tuple[Command, ...] = (CHECK, DETECT, DC, FORGET, SANDBOX)
 
-BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
-
 DESCRIPTION = (
     "Check whether a MoEngage workspace ID and Data API key work, and if not, why and what to do."
 )
@@ -31,3 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         add_command(sub, command)
     return parser
+
+
+def find(name: str) -> Command:
+    """The command called ``name`` (one the parser accepted); KeyError for any other."""
+    for command in COMMANDS:
+        if command.name == name:
+            return command
+    raise KeyError(name)

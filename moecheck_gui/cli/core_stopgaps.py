@@ -1,42 +1,15 @@
 """Helpers the command still keeps for itself until the core offers them once for everyone.
 
-Why a module of its own: issue 9 moves each of these into the core (one secret
-registry in ``moecheck_gui.redaction``, one stopped outcome in
-``moecheck_gui.outcome``, one DC label in ``moecheck_gui.datacenters``). Until
-then the command's copies live here, in one place, so switching to the core's
-version is a change of imports and the deletion of this file.
+Why a module of its own: issue 9 moves each of these into the core (one
+stopped outcome in ``moecheck_gui.outcome``, one DC label in
+``moecheck_gui.datacenters``). Until then the command's copies live here, in
+one place, so switching to the core's version is a change of imports and the
+deletion of this file.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-
 from moecheck_gui.outcome import Kind, Outcome
-
-MIN_REDACT_LEN = 6
-"""Keys shorter than this are not searched for in output: they would match ordinary
-words and garble it. No real Data API key is this short; the guard is a second line
-of defence, the first being that nothing ever writes the key."""
-
-
-class Secrets:
-    """The strings that must never be written, shared by both guarded streams."""
-
-    def __init__(self) -> None:
-        self.values: list[str] = []
-
-    def add_key(self, key: str, workspace_id: str | None = None) -> None:
-        """Register a key, its trimmed and JSON-escaped forms, and its Basic-auth encoding."""
-        forms = {key, key.strip()}
-        forms |= {json.dumps(f)[1:-1] for f in list(forms)}
-        if workspace_id is not None:
-            for form in (key, key.strip()):
-                pair = f"{workspace_id.strip()}:{form}".encode("utf-8", "replace")
-                forms.add(base64.b64encode(pair).decode("ascii"))
-        for form in forms:
-            if len(form) >= MIN_REDACT_LEN and form not in self.values:
-                self.values.append(form)
 
 
 def dc_label(dc: str | None) -> str:

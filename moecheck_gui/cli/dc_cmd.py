@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from moecheck_gui.cli.core_stopgaps import Secrets
 from moecheck_gui.cli.output import err
 from moecheck_gui.cli.parser import Command
 from moecheck_gui.outcome import EXIT_OK, EXIT_USAGE, Kind
+from moecheck_gui.redaction import SecretSet
 
 
-def run_dc(args: argparse.Namespace, secrets: Secrets) -> int:
+def run_dc(args: argparse.Namespace, secrets: SecretSet) -> int:
     """The normalised code on stdout, or a message on stderr and exit 2."""
     from moecheck_gui.datacenters import BY_CODE, DataCenterError, parse_dc
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 
-from moecheck_gui.cli.core_stopgaps import Secrets
 from moecheck_gui.cli.output import err, safe
 from moecheck_gui.cli.parser import Command, add_workspace
 from moecheck_gui.outcome import EXIT_OK, EXIT_USAGE
+from moecheck_gui.redaction import SecretSet
 
 
-def run_forget(args: argparse.Namespace, secrets: Secrets) -> int:
+def run_forget(args: argparse.Namespace, secrets: SecretSet) -> int:
     """Delete the saved key; say whether there was one."""
     workspace = args.workspace_id.strip()
     if not workspace:

@@ -7,7 +7,7 @@ a hidden prompt (first that applies), and anything that looks like
 ``--api-key VALUE`` is refused before parsing, without echoing the value.
 
 Whatever the source, the key is registered with the output guard
-(:class:`~moecheck_gui.cli.core_stopgaps.Secrets`) the moment it is read.
+(:class:`~moecheck_gui.redaction.SecretSet`) the moment it is read.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import os
 import re
 import sys
 
-from moecheck_gui.cli.core_stopgaps import Secrets
 from moecheck_gui.cli.output import isatty, safe
 from moecheck_gui.cli.run import refused
 from moecheck_gui.outcome import Outcome
+from moecheck_gui.redaction import SecretSet
 
 NO_KEY_MESSAGE = "No API key: set MOECHECK_API_KEY, pipe it with --api-key-stdin, or use --keychain"
 
@@ -132,7 +132,7 @@ def obtain_key(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def key_or_refusal(
-    args: argparse.Namespace, secrets: Secrets, dc: str | None
+    args: argparse.Namespace, secrets: SecretSet, dc: str | None
 ) -> tuple[str, str] | Outcome:
     """The key and its source, registered with the output guard; or a refusal outcome."""
     try:
@@ -145,5 +145,5 @@ def key_or_refusal(
             dc=dc,
             hint="Provide the key as described; nothing was sent to MoEngage.",
         )
-    secrets.add_key(key, args.workspace_id)
+    secrets.add(key, args.workspace_id)
     return key, source

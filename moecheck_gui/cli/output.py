@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from moecheck_gui.cli.core_stopgaps import Secrets
 from moecheck_gui.outcome import clean_server_text
-from moecheck_gui.report import redact
+from moecheck_gui.redaction import SecretSet
 
 
 class GuardedStream:
@@ -33,7 +32,7 @@ class GuardedStream:
     stdout is ASCII-only (``PYTHONIOENCODING=ascii``, odd consoles).
     """
 
-    def __init__(self, inner: TextIO, secrets: list[str]) -> None:
+    def __init__(self, inner: TextIO, secrets: SecretSet) -> None:
         self._inner = inner
         self._secrets = secrets
         self._lock = threading.Lock()
@@ -45,7 +44,7 @@ class GuardedStream:
 
     def write(self, text: str) -> int:
         """Write ``text`` with every secret replaced and unencodable characters made safe."""
-        safe_text = redact(text, self._secrets)
+        safe_text = self._secrets.redact(text)
         encoding = getattr(self._inner, "encoding", None) or "utf-8"
         try:
             safe_text.encode(encoding)
@@ -73,15 +72,15 @@ class GuardedStream:
 
 
 @contextmanager
-def guarded_output(secrets: Secrets) -> Iterator[None]:
+def guarded_output(secrets: SecretSet) -> Iterator[None]:
     """Wrap sys.stdout/sys.stderr for the duration of one command, then restore them.
 
-    The streams share ``secrets.values`` (the list itself), so a key registered
-    after this starts -- read from stdin or the keychain -- is guarded at once.
+    Both streams share ``secrets``, so a key registered after this starts -- read
+    from stdin or the keychain -- is guarded at once.
     """
     old_out, old_err = sys.stdout, sys.stderr
-    sys.stdout = GuardedStream(old_out, secrets.values)
-    sys.stderr = GuardedStream(old_err, secrets.values)
+    sys.stdout = GuardedStream(old_out, secrets)
+    sys.stderr = GuardedStream(old_err, secrets)
     try:
         yield
     finally:

@@ -21,7 +21,7 @@ from moecheck_gui import __version__
 from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 if TYPE_CHECKING:
-    from moecheck_gui.cli.core_stopgaps import Secrets
+    from moecheck_gui.redaction import SecretSet
 
 EPILOG = """\
 where the Data API key comes from (first that applies):
@@ -73,7 +73,7 @@ class Command(NamedTuple):
     help: str
     description: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace, Secrets], int]
+    run: Callable[[argparse.Namespace, SecretSet], int]
     full_help: bool = False
     """Show :data:`EPILOG` (key sources, exit codes, examples) under this command's ``--help``."""
 

@@ -12,13 +12,13 @@ import signal
 import threading
 from types import FrameType
 
-from moecheck_gui.cli.core_stopgaps import Secrets
 from moecheck_gui.cli.output import err, safe
 from moecheck_gui.cli.parser import Command, port_value
 from moecheck_gui.outcome import EXIT_OK, EXIT_USAGE
+from moecheck_gui.redaction import SecretSet
 
 
-def run_sandbox(args: argparse.Namespace, secrets: Secrets) -> int:
+def run_sandbox(args: argparse.Namespace, secrets: SecretSet) -> int:
     """Serve until Ctrl-C or SIGTERM (exit 0); exit 2 if the address cannot be used."""
     from moecheck_gui.sandbox import Sandbox, describe
 

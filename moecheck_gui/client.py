@@ -49,10 +49,19 @@ import urllib3.connectionpool
 import urllib3.exceptions
 
 from moecheck_gui import __version__, messages
+
+# CancelToken lives in moecheck_gui.cancel; importing it from here still works for
+# the front ends (and batch) that did so before it moved -- a compatibility re-export.
 from moecheck_gui.cancel import CancelToken
 from moecheck_gui.datacenters import DataCenterError, dc_label, parse_dc
+from moecheck_gui.detect import detect
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
-from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES, MAX_RETRY_AFTER_S
+from moecheck_gui.limits import (
+    DEFAULT_TIMEOUT,
+    MAX_ANSWER_BYTES,
+    MAX_FIELD_LENGTH,
+    MAX_RETRY_AFTER_S,
+)
 from moecheck_gui.outcome import Kind, Outcome, clean_server_text
 from moecheck_gui.redaction import REDACTED, redact, redact_url, secret_forms
 from moecheck_gui.trust import ContextCache, TrustConfig, TrustError, current_config
@@ -392,7 +401,7 @@ class _Prepared:
 
 
 class Checker:
-    """Checks MoEngage credentials; one per process is plenty (see :func:`default_checker`).
+    """Checks MoEngage credentials; one per process is plenty (each front end keeps one).
 
     Holds a ``requests.Session`` whose connection pool and TLS context are
     reused between checks; it is rebuilt only when the trust configuration in
@@ -443,8 +452,6 @@ class Checker:
         log: LogFn | None = None,
     ) -> Outcome:
         """Try every data center at once; see :mod:`moecheck_gui.detect`."""
-        from moecheck_gui.detect import detect  # detect imports this module
-
         return detect(self, workspace_id, api_key, timeout=timeout, cancel=cancel, log=log)
 
     def refusal(self, workspace_id: str, api_key: str, dc: str) -> Outcome | None:
@@ -885,37 +892,9 @@ def _invalid(
         ok=False,
         kind=Kind.INVALID_INPUT.value,
         dc=dc,
-        workspace_id=clean_server_text(workspace_id, limit=256) or "",
+        workspace_id=clean_server_text(workspace_id, limit=MAX_FIELD_LENGTH) or "",
         message=message,
         hint=hint,
         field=field_name,
         notices=notices,
-    )
-
-
-_default: Checker | None = None
-_default_lock = threading.Lock()
-
-
-def default_checker() -> Checker:
-    """The process-wide checker, so every check shares one connection pool."""
-    global _default  # a lazily built process-wide singleton
-    with _default_lock:
-        if _default is None:
-            _default = Checker()
-        return _default
-
-
-def check(
-    workspace_id: str,
-    api_key: str,
-    dc: str,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    cancel: CancelToken | None = None,
-    log: LogFn | None = None,
-) -> Outcome:
-    """Check credentials with the shared :func:`default_checker`."""
-    return default_checker().check(
-        workspace_id, api_key, dc, timeout=timeout, cancel=cancel, log=log
     )

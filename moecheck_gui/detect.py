@@ -12,14 +12,41 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
+from moecheck_gui.cancel import CancelToken
 from moecheck_gui.datacenters import DC_CODES
 from moecheck_gui.outcome import Attempt, Kind, Outcome
 from moecheck_gui.stopped import stopped_outcome
 
-if TYPE_CHECKING:
-    from moecheck_gui.client import CancelToken, Checker, LogFn
+
+class OneDcChecker(Protocol):
+    """What detection needs from a checker: check one DC, and refuse bad input up front.
+
+    :class:`moecheck_gui.client.Checker` is one. A protocol rather than an import
+    of the client, so this module does not depend on the network code that
+    depends on it (no import cycle), and tests may pass a stand-in.
+    """
+
+    def refusal(self, workspace_id: str, api_key: str, dc: str) -> Outcome | None:
+        """The ``invalid_input`` outcome this input would get, or None if it is acceptable."""
+        ...
+
+    def check(
+        self,
+        workspace_id: str,
+        api_key: str,
+        dc: str,
+        *,
+        timeout: float,
+        cancel: CancelToken | None,
+        log: Callable[[str], None] | None,
+        detected: bool,
+    ) -> Outcome:
+        """Check the credentials against one DC; never raises for I/O."""
+        ...
+
 
 # When no DC accepts, the outcome that explains most wins: a workspace that is
 # blocked somewhere beats "rejected everywhere", which beats network trouble.
@@ -40,17 +67,15 @@ _PRIORITY = (
 
 
 def detect(
-    checker: Checker,
+    checker: OneDcChecker,
     workspace_id: str,
     api_key: str,
     *,
     timeout: float,
     cancel: CancelToken | None = None,
-    log: LogFn | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Check the credentials against every DC concurrently; report the winner and all attempts."""
-    from moecheck_gui.client import CancelToken  # avoid an import cycle
-
     started = time.monotonic()
     # Validate once, up front: refused input is refused for every DC alike.
     refused = checker.refusal(workspace_id, api_key, DC_CODES[0])

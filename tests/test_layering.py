@@ -20,6 +20,10 @@ CORE_MODULES = [
     "moecheck_gui.cli",
     "moecheck_gui.profiles",
     "moecheck_gui.applog",
+    "moecheck_gui.cancel",
+    "moecheck_gui.limits",
+    "moecheck_gui.redaction",
+    "moecheck_gui.stopped",
 ]
 
 

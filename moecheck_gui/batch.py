@@ -586,7 +586,11 @@ class BatchRunner:
         self._started = True
         source = iter(rows)
         indexes = itertools.count()
-        results: queue.SimpleQueue[BatchResult | _Done | _Failed] = queue.SimpleQueue()
+        # Bounded, so workers never run far ahead of a slow consumer: rows are
+        # pulled from the source only as results are taken.
+        results: queue.Queue[BatchResult | _Done | _Failed] = queue.Queue(
+            maxsize=2 * self.concurrency
+        )
         workers = [
             threading.Thread(
                 target=self._work,
@@ -627,7 +631,7 @@ class BatchRunner:
         self,
         source: Iterator[BatchRow],
         indexes: Iterator[int],
-        results: queue.SimpleQueue[BatchResult | _Done | _Failed],
+        results: queue.Queue[BatchResult | _Done | _Failed],
     ) -> None:
         try:
             while True:
@@ -638,11 +642,24 @@ class BatchRunner:
                     if row is None:
                         return
                     index = next(indexes)
-                results.put(self._one(row, index))
+                self._put(results, self._one(row, index))
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer's thread
-            results.put(_Failed(exc))
+            self._put(results, _Failed(exc))
         finally:
-            results.put(_Done())
+            self._put(results, _Done())
+
+    def _put(
+        self,
+        results: queue.Queue[BatchResult | _Done | _Failed],
+        item: BatchResult | _Done | _Failed,
+    ) -> None:
+        """Hand an item to the consumer; drop it once the consumer has gone away."""
+        while not self._abandoned:
+            try:
+                results.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def _one(self, row: BatchRow, index: int) -> BatchResult:
         outcome = self._outcome(row, index)

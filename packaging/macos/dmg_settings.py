@@ -2,11 +2,15 @@
 
     dmgbuild -s packaging/macos/dmg_settings.py \
         -D app=dist/MoeCheck.app -D icon=build/icons/moecheck.icns \
-        "MoeCheck" dist/MoeCheck-<version>-macos-arm64.dmg
+        "MoeCheck" dist/MoeCheck-<version>-macos-universal.dmg
 
 dmgbuild executes this file with ``defines`` (the -D values) in scope and reads
 the module-level names below. The window shows the app on the left and an
 Applications link on the right: the universal "drag it over" gesture.
+
+dmgbuild reads only the names it knows and silently ignores any other, so a
+misspelt setting does nothing; tests/test_release_build.py checks every name
+here against dmgbuild's own list of settings.
 """
 
 # ruff: noqa: F821 - `defines` is injected by dmgbuild
@@ -16,14 +20,14 @@ import os.path
 application = defines.get("app", "dist/MoeCheck.app")
 appname = os.path.basename(application)
 
-# ULMO = LZMA-compressed, read-only; supported since macOS 10.15 (we need 14+).
+# ULMO = LZMA-compressed, read-only; supported since macOS 10.15 (we need 13+).
 format = defines.get("format", "ULMO")
 filesystem = "APFS"
 size = None  # let dmgbuild compute it
 
 files = [application]
 symlinks = {"Applications": "/Applications"}
-hide_extension = [appname]
+hide_extensions = [appname]  # Finder shows "MoeCheck", not "MoeCheck.app"
 
 icon = defines.get("icon", "build/icons/moecheck.icns")  # the volume icon
 icon_locations = {appname: (140, 160), "Applications": (420, 160)}

@@ -20,10 +20,14 @@ from moecheck_gui.gui.theme import Tone
 if TYPE_CHECKING:
     from PySide6.QtGui import QPalette
 
+    from moecheck_gui.gui.credentials_form import CredentialsForm
+
 
 class DemoBanner(QFrame):
-    """ "Demo mode — this is not MoEngage", and a combo of demo workspaces.
+    """The banner saying "this is not MoEngage", and a combo of demo workspaces.
 
+    Picking one fills ``form`` with its credentials (as a user's edit: a
+    running check stops, the shown result turns stale).
     objectNames: ``demoBanner``, ``demoBannerTitle``, ``demoWorkspaceCombo``.
 
     Signals:
@@ -32,8 +36,12 @@ class DemoBanner(QFrame):
 
     workspaceChosen = Signal(str)
 
-    def __init__(self, workspaces: Sequence[Any], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workspaces: Sequence[Any], form: CredentialsForm, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.workspaces = tuple(workspaces)
+        self.form = form
         self.setObjectName("demoBanner")
         self.setAccessibleName("Demo mode")
         title = plain_label("Demo mode — this is not MoEngage", self)
@@ -69,9 +77,13 @@ class DemoBanner(QFrame):
         combo.activated.connect(self._on_activated)
         self.title = title
 
-    def select(self, workspace_id: str) -> None:
-        """Show ``workspace_id`` as the chosen one (the first entry if unknown)."""
-        self.combo.setCurrentIndex(max(self.combo.findData(workspace_id), 0))
+    def fill(self, workspace_id: str | None = None) -> None:
+        """Fill the form with a demo workspace (default: the first) and show it as chosen."""
+        for workspace in self.workspaces:
+            if workspace_id in (None, workspace.workspace_id):
+                self.form.fill(workspace.workspace_id, workspace.dc, key=workspace.api_key)
+                self.combo.setCurrentIndex(max(self.combo.findData(workspace.workspace_id), 0))
+                return
 
     def restyle(self, palette: QPalette) -> None:
         """Amber, in the light or dark variant for the window's ``palette``.
@@ -88,4 +100,5 @@ class DemoBanner(QFrame):
     def _on_activated(self, index: int) -> None:
         data = self.combo.itemData(index)
         if isinstance(data, str):
+            self.fill(data)
             self.workspaceChosen.emit(data)

@@ -1,4 +1,4 @@
-"""The saved-workspaces row: pick a profile, or forget it.
+"""The saved-workspaces row: pick a profile, or forget it (after :func:`ask_to_forget`).
 
 Why a separate widget: the main window should only decide *what happens* when
 a profile is picked (load its key on a worker thread) or forgotten (delete the
@@ -7,11 +7,11 @@ key, drop the profile); listing and labelling profiles is presentation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from moecheck_gui.gui import qtvalues
 
@@ -108,3 +108,46 @@ class ProfilesBox(QWidget):
 
     def _update_forget(self) -> None:
         self.forget_button.setEnabled(self.current_workspace_id() is not None)
+
+
+def ask_to_forget(
+    parent: QWidget,
+    *,
+    workspace_id: str,
+    label: str,
+    store_name: str,
+    forget: Callable[[], object],
+) -> QMessageBox:
+    """Ask before forgetting: it deletes a key the user may not have anywhere else.
+
+    Window-modal, Cancel the default, opened with ``open()`` (not ``exec()``)
+    so the event loop keeps running and tests can answer it like a user;
+    ``forget`` runs only when the user confirms. objectNames ``forgetConfirm``
+    and ``forgetConfirmButton``.
+    """
+    from PySide6.QtCore import Qt  # after first paint: the namespace is built by now
+
+    shown = f"{workspace_id} ({label})" if label else workspace_id
+    box = QMessageBox(parent)
+    box.setObjectName("forgetConfirm")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Forget saved workspace?")
+    box.setText(f"Forget {shown}?")
+    box.setInformativeText(
+        f"MoeCheck will delete its Data API key from {store_name} and remove it from the list. "
+        "To check it again you will need to paste the key from the MoEngage dashboard."
+    )
+    confirm = box.addButton("Forget", QMessageBox.ButtonRole.DestructiveRole)
+    confirm.setObjectName("forgetConfirmButton")
+    keep = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+
+    def answered(button: object) -> None:
+        if button is confirm:
+            forget()
+
+    box.buttonClicked.connect(answered)
+    box.open()
+    return box

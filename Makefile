@@ -12,7 +12,8 @@ DEB_PACKAGES := python3-venv dbus dbus-x11 gnome-keyring xvfb xauth \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 \
 	fonts-dejavu-core \
-	binutils x11-utils desktop-file-utils appstream
+	binutils x11-utils desktop-file-utils appstream \
+	libglib2.0-bin gsettings-desktop-schemas dconf-service dconf-gsettings-backend
 
 .PHONY: run test lint typecheck audit pytest system-deps venv clean screenshots bench bench-frozen
 

@@ -300,7 +300,8 @@ def test_spec_macos_bundle_has_id_version_icon_and_minimum_os(as_platform: Any) 
     assert bundle["icon"].endswith("moecheck.icns") and Path(bundle["icon"]).is_file()
     plist = bundle["info_plist"]
     assert plist["NSHighResolutionCapable"] is True
-    assert plist["LSMinimumSystemVersion"] == "14.0"
+    assert plist["LSMinimumSystemVersion"] == "13.0"  # PySide6 6.11 wheels: macosx_13_0_universal2
+    assert plist["LSBackgroundOnly"] is False
     assert plist["CFBundleShortVersionString"] == __version__
     assert plist["CFBundleExecutable"] == "moecheck-gui"
     for exe in recorder.exes:

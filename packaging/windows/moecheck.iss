@@ -30,8 +30,14 @@
 #ifndef OutputDir
   #define OutputDir "..\..\dist"
 #endif
-; Windows wants a purely numeric a.b.c.d for VersionInfoVersion.
+; Windows wants a purely numeric a.b.c.d for VersionInfoVersion. The release
+; workflow passes /DNumericVersion from `python packaging/build_rules.py
+; windows-version` (0.2.0rc1 -> 0.2.0.0, 0.2.0.post1 -> 0.2.0.1); appending ".0"
+; is only right for a plain X.Y.Z, so a pre-release without it is refused here.
 #ifndef NumericVersion
+  #if Pos("a", AppVersion) || Pos("b", AppVersion) || Pos("c", AppVersion) || Pos("d", AppVersion) || Pos("p", AppVersion) || Pos("+", AppVersion)
+    #error AppVersion is not plain X.Y.Z: pass /DNumericVersion=a.b.c.d (python packaging/build_rules.py windows-version)
+  #endif
   #define NumericVersion AppVersion + ".0"
 #endif
 
@@ -72,8 +78,11 @@ CloseApplications=yes
 RestartApplications=no
 ChangesEnvironment=yes
 VersionInfoVersion={#NumericVersion}
+VersionInfoTextVersion={#AppVersion}
 VersionInfoProductName={#AppName}
-VersionInfoProductVersion={#AppVersion}
+; The binary product version is numeric too; the text one may say 0.2.0rc1.
+VersionInfoProductVersion={#NumericVersion}
+VersionInfoProductTextVersion={#AppVersion}
 VersionInfoCompany={#AppPublisher}
 VersionInfoDescription={#AppName} installer
 VersionInfoCopyright=MIT License

@@ -46,9 +46,17 @@ class ForwardProxy:
     (MoeCheck does not sign in with them, so the test only sees the demand).
     """
 
-    def __init__(self, mode: str = "ok", credentials: str | None = None) -> None:
+    def __init__(
+        self,
+        mode: str = "ok",
+        credentials: str | None = None,
+        hosts: dict[str, str] | None = None,
+    ) -> None:
         self.mode = mode
         self.credentials = credentials
+        self.hosts = dict(hosts or {})
+        """Name -> address the proxy connects to instead (its own "DNS"), e.g.
+        ``{"api-01.moengage.com": "127.0.0.1"}``: clients keep using the real name."""
         self.traffic = ProxyTraffic()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -138,7 +146,8 @@ class ForwardProxy:
     def _tunnel(self, conn: socket.socket, request: Request) -> None:
         host, _, port = request.target.rpartition(":")
         try:
-            upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=5)
+            address = self.hosts.get(host.strip("[]"), host.strip("[]"))
+            upstream = socket.create_connection((address, int(port)), timeout=5)
         except (OSError, ValueError):
             conn.sendall(http_response(502, "upstream unreachable", reason="Bad Gateway"))
             return
@@ -153,7 +162,8 @@ class ForwardProxy:
             conn.sendall(http_response(400, "absolute http:// URI expected"))
             return
         try:
-            upstream = socket.create_connection((parts.hostname, parts.port or 80), timeout=5)
+            address = self.hosts.get(parts.hostname, parts.hostname)
+            upstream = socket.create_connection((address, parts.port or 80), timeout=5)
         except OSError:
             conn.sendall(http_response(502, "upstream unreachable", reason="Bad Gateway"))
             return

@@ -9,7 +9,8 @@ Public API::
                 timeout=15.0, deadline=None, cancel=None, runner=None) -> list[ProxyRoute]
     ProxyRoute(proxy_url, source, pac_url, why)   # + connect_url(), requests_proxies()
     ProxyConfigError, ProxyCancelled, Deadline, SystemProxy
-    challenge_schemes(headers), preferred_scheme(schemes), sign_in_advice(scheme)
+    challenge_schemes(headers), preferred_scheme(schemes), sign_in_advice(scheme),
+    probe_proxy_challenge(proxy_url, host, port, timeout=...) -> (status, schemes)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from moecheck_gui.proxy.pac import MAX_PAC_BYTES, PacRunner, default_runner
 from moecheck_gui.proxy.signin import (
     challenge_schemes,
     preferred_scheme,
+    probe_proxy_challenge,
     scheme_label,
     sign_in_advice,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "no_system_proxy",
     "plan_routes",
     "preferred_scheme",
+    "probe_proxy_challenge",
     "read_system_proxy",
     "scheme_label",
     "sign_in_advice",

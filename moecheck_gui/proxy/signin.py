@@ -11,7 +11,10 @@ registered in the domain, which MoeCheck cannot check.
 
 from __future__ import annotations
 
+import socket
+import ssl
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 KNOWN_SCHEMES = ("basic", "negotiate", "ntlm", "kerberos", "digest", "bearer")
 
@@ -84,3 +87,67 @@ def sign_in_advice(scheme: str | None) -> str:
         "address that accepts a user name and password (Basic), or an exception for "
         "api-*.moengage.com."
     )
+
+
+MAX_PROBE_HEAD = 16 * 1024
+
+
+def probe_proxy_challenge(
+    proxy_url: str,
+    target_host: str,
+    target_port: int,
+    *,
+    timeout: float,
+    ssl_context: ssl.SSLContext | None = None,
+) -> tuple[int | None, list[str]]:
+    """Ask the proxy for a tunnel without credentials; return (status, challenge schemes).
+
+    Why: when ``requests`` gets a 407 to its CONNECT, ``http.client`` keeps
+    only the status line and drops ``Proxy-Authenticate``, so the scheme the
+    proxy wants is lost. This one short CONNECT (no credentials, nothing sent
+    through the tunnel; the head read is capped) recovers it, so the verdict
+    can say "the proxy wants your Windows sign-in (NTLM)". ``ssl_context`` is
+    needed for an ``https://`` proxy. Returns ``(None, [])`` when the proxy
+    cannot be reached or answers nonsense.
+    """
+    parts = urlsplit(proxy_url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        sock: socket.socket = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return None, []
+    try:
+        if parts.scheme == "https":
+            context = ssl_context or ssl.create_default_context()
+            sock = context.wrap_socket(sock, server_hostname=host)
+        target = f"[{target_host}]" if ":" in target_host else target_host
+        request = (
+            f"CONNECT {target}:{target_port} HTTP/1.1\r\n"
+            f"Host: {target}:{target_port}\r\n"
+            "Proxy-Connection: close\r\n\r\n"
+        )
+        sock.sendall(request.encode("ascii", "replace"))
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < MAX_PROBE_HEAD:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    except (OSError, ssl.SSLError):
+        return None, []
+    finally:
+        try:
+            sock.close()
+        except OSError:
+            pass
+    lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    status_words = lines[0].split(" ", 2)
+    if len(status_words) < 2 or not status_words[1].isdigit():
+        return None, []
+    challenges = [
+        value.strip()
+        for name, _, value in (line.partition(":") for line in lines[1:])
+        if name.strip().lower() == "proxy-authenticate"
+    ]
+    return int(status_words[1]), challenge_schemes(challenges)

@@ -1,0 +1,414 @@
+"""The check-all view: every saved workspace in one table, verdicts filling in as they arrive.
+
+What the user gets (issue 12): a table (``checkAllTable``) with label,
+workspace ID, DC, verdict with its icon, workspace name, last worked and
+request ID; a progress bar; Cancel; sorting by any column; "Show failures
+only"; Enter or double-click on a row to open that workspace's full diagnosis
+(the view emits :attr:`CheckAllView.outcomeActivated`; the main window shows
+it); and "Export…" to CSV or JSON of exactly the rows shown, never a key.
+
+How it stays responsive: the whole batch (:class:`moecheck_gui.batch.BatchRunner`,
+which keeps its own bounded worker threads) runs inside one task of the
+window's :class:`~moecheck_gui.gui.tasks.TaskRunner`, the project's one
+background helper. That task never touches a widget: each result and progress
+event is *emitted* on a :class:`_Relay` that lives on the GUI thread, so Qt
+queues it there, and the view updates one model row per result. The checker
+and keychain are built by the factories on that worker thread, so nothing
+here does network or keychain I/O on the GUI thread.
+
+Closing the view mid-run cancels the batch: every running check is cut at
+once (the client closes its sockets) and the remaining rows come back
+"not checked"; the task's late results are discarded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from moecheck_gui.batch import (
+    DEFAULT_CONCURRENCY,
+    BatchEvent,
+    BatchResult,
+    BatchRow,
+    BatchRunner,
+    CheckerLike,
+    KeySource,
+    csv_text,
+    to_json_document,
+)
+from moecheck_gui.gui.check_all_model import RESULT_ROLE, CheckAllFilter, CheckAllModel
+from moecheck_gui.gui.tasks import TaskRunner
+from moecheck_gui.history import HistoryStore
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("csv", "json")
+
+
+class _Relay(QObject):
+    """Carries a running batch's news from the worker thread to the GUI thread.
+
+    Signals:
+        result(object): one :class:`BatchResult`.
+        progress(object): one :class:`BatchEvent` (checking, paused, resumed, notice).
+        lastWorked(object): ``{workspace_id: ISO time}`` of the last successes on record.
+    """
+
+    result = Signal(object)
+    progress = Signal(object)
+    lastWorked = Signal(object)
+
+
+class CheckAllView(QDialog):
+    """Checks many workspaces and shows them in one table; see the module docstring.
+
+    Signals:
+        outcomeActivated(object): the user opened a row (Enter or double-click);
+            the row's :class:`~moecheck_gui.outcome.Outcome`. Rows still waiting
+            emit nothing.
+        runFinished(object): the batch ended (all done, or cancelled); the list of
+            :class:`BatchResult` in input order.
+        resultArrived(object): one :class:`BatchResult`, as the table shows it.
+    """
+
+    outcomeActivated = Signal(object)
+    runFinished = Signal(object)
+    resultArrived = Signal(object)
+
+    def __init__(
+        self,
+        rows: Sequence[BatchRow],
+        checker_factory: Callable[[], CheckerLike],
+        *,
+        keychain_factory: Callable[[], KeySource | None] | None = None,
+        history: HistoryStore | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        timeout: float = 15.0,
+        runner: TaskRunner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """Build the view (no I/O). Call :meth:`start` to begin checking.
+
+        ``checker_factory`` and ``keychain_factory`` are called on the worker
+        thread (the window passes its providers; tests pass fakes or a real
+        Checker aimed at the sandbox). ``history`` annotates and records
+        saved workspaces; None keeps no history. ``runner`` is the window's
+        TaskRunner (one is created when None).
+        """
+        super().__init__(parent)
+        self.setObjectName("checkAllView")
+        self.setWindowTitle("Check all saved workspaces")
+        self._rows = list(rows)
+        self._checker_factory = checker_factory
+        self._keychain_factory = keychain_factory
+        self._history = history
+        self._concurrency = concurrency
+        self._timeout = timeout
+        self.runner = runner if runner is not None else TaskRunner(self)
+        self._task: int | None = None
+        self._running = False
+        self._stop_lock = threading.Lock()
+        self._stop_requested = False
+        self._batch: BatchRunner | None = None
+        self._paused: dict[str, str] = {}
+        self._notices: list[str] = []
+        self._relay = _Relay(self)
+        self._relay.result.connect(self._on_result)
+        self._relay.progress.connect(self._on_event)
+        self._relay.lastWorked.connect(self._on_last_worked)
+
+        self.model = CheckAllModel(self._rows, self)
+        self.model.set_palette(self.palette())
+        self.proxy = CheckAllFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self._build()
+        self._update_status()
+
+    # -- layout ------------------------------------------------------------------
+
+    def _build(self) -> None:
+        box = QVBoxLayout(self)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("checkAllStatus")
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setWordWrap(True)
+        box.addWidget(self.status_label)
+
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("checkAllProgress")
+        self.progress.setRange(0, max(1, len(self._rows)))
+        self.progress.setValue(0)
+        self.progress.setFormat("%v of %m")
+        self.progress.setAccessibleName("Workspaces checked")
+        box.addWidget(self.progress)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("checkAllTable")
+        self.table.setAccessibleName("Saved workspaces and their verdicts")
+        self.table.setModel(self.proxy)
+        # Input order until the user clicks a header.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.resizeColumnsToContents()
+        self.table.activated.connect(self._on_activated)
+        box.addWidget(self.table, 1)
+
+        row = QHBoxLayout()
+        self.failures_only = QCheckBox("Show &failures only", self)
+        self.failures_only.setObjectName("checkAllFailuresOnly")
+        self.failures_only.toggled.connect(self.proxy.set_failures_only)
+        row.addWidget(self.failures_only)
+        row.addStretch(1)
+        self.export_button = QPushButton("&Export…", self)
+        self.export_button.setObjectName("checkAllExport")
+        self.export_button.setToolTip("Save the rows shown as CSV or JSON (never a key)")
+        self.export_button.clicked.connect(self._export_clicked)
+        row.addWidget(self.export_button)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("checkAllCancel")
+        self.cancel_button.setToolTip("Stop checking; unchecked workspaces are marked not checked")
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.cancel_button)
+        self.close_button = QPushButton("Close", self)
+        self.close_button.setObjectName("checkAllClose")
+        self.close_button.clicked.connect(self.reject)
+        row.addWidget(self.close_button)
+        box.addLayout(row)
+        for button in (self.export_button, self.cancel_button, self.close_button):
+            # Enter on a table row opens that row; it must not also press a button.
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.resize(860, 420)
+
+    # -- running -----------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        """True from :meth:`start` until the batch has ended."""
+        return self._running
+
+    def start(self) -> None:
+        """Begin checking every row on a background task (once)."""
+        if self._running or self._task is not None:
+            return
+        self._running = True
+        self.cancel_button.setEnabled(True)
+        self._task = self.runner.start(self._work, self._on_done, self._on_failed, name="check-all")
+        self._update_status()
+
+    def cancel(self) -> None:
+        """Stop the batch promptly; rows not yet checked are marked not checked."""
+        with self._stop_lock:
+            self._stop_requested = True
+            batch = self._batch
+        if batch is not None:
+            batch.cancel()
+        if self._running:
+            self.cancel_button.setEnabled(False)
+            self.status_label.setText("Stopping…")
+
+    def _work(self) -> list[str]:
+        """Worker thread: build the checker, run the batch, emit everything. Never a widget."""
+        relay = self._relay
+        rows = self._rows
+        history = self._history
+        if history is not None:
+            found = history.last_successes([r.workspace_id for r in rows if r.saved])
+            if not _emit(relay.lastWorked, {ws: e.at for ws, e in found.items()}):
+                return []
+
+        def on_event(event: BatchEvent) -> None:
+            _emit(relay.progress, event)
+
+        checker = self._checker_factory()
+        keychain = self._keychain_factory() if self._keychain_factory is not None else None
+        batch = BatchRunner(
+            checker,
+            keychain=keychain,
+            history=history,
+            concurrency=self._concurrency,
+            timeout=self._timeout,
+            on_event=on_event,
+        )
+        with self._stop_lock:
+            self._batch = batch
+            if self._stop_requested:
+                batch.cancel()
+        for result in batch.run(rows):
+            if not _emit(relay.result, result):
+                batch.cancel()  # the view is gone: stop, and let the rest drain
+        return batch.notices
+
+    @Slot(object)
+    def _on_result(self, result: BatchResult) -> None:
+        self.model.set_result(result)
+        self.progress.setValue(self.model.finished_count())
+        self._update_status()
+        self.resultArrived.emit(result)
+
+    @Slot(object)
+    def _on_event(self, event: BatchEvent) -> None:
+        if event.kind == "checking" and event.index is not None:
+            self.model.set_checking(event.index)
+        elif event.kind == "paused" and event.dc:
+            self._paused[event.dc] = event.message
+        elif event.kind == "resumed" and event.dc:
+            self._paused.pop(event.dc, None)
+        elif event.kind == "notice" and event.message not in self._notices:
+            self._notices.append(event.message)
+        self._update_status()
+
+    @Slot(object)
+    def _on_last_worked(self, found: dict[str, str]) -> None:
+        self.model.set_last_worked(found)
+
+    def _on_done(self, notices: object) -> None:
+        self._finish()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        log.error("Check-all stopped by an unexpected error: %s", type(exc).__name__)
+        self._notices.append(
+            "Checking stopped because of an unexpected problem; the rows shown are what was "
+            "checked. The log has details."
+        )
+        self._finish()
+
+    def _finish(self) -> None:
+        self._running = False
+        self._paused.clear()
+        self.cancel_button.setEnabled(False)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self._update_status()
+        self.runFinished.emit(self.model.results())
+
+    def _update_status(self) -> None:
+        total = len(self._rows)
+        done = self.model.finished_count()
+        results = self.model.results()
+        failed = sum(1 for r in results if not r.outcome.ok)
+        if total == 0:
+            text = "There are no saved workspaces yet: check one and tick Remember the key."
+        elif self._running:
+            text = f"Checked {done} of {total}"
+            if failed:
+                text += f" · {failed} did not work"
+            text += "."
+        elif self._task is None:
+            text = f"{total} workspaces to check."
+        else:
+            stopped = sum(1 for r in results if r.outcome.kind == "cancelled")
+            ok = done - failed
+            text = f"Done: {ok} of {total} work"
+            if stopped:
+                text += f", {stopped} not checked (stopped)"
+            text += "."
+        lines = [text, *self._paused.values(), *self._notices]
+        self.status_label.setText("\n".join(lines))
+
+    # -- rows --------------------------------------------------------------------
+
+    @Slot(QModelIndex)
+    def _on_activated(self, index: QModelIndex) -> None:
+        result = self.proxy.data(index, RESULT_ROLE)
+        if isinstance(result, BatchResult):
+            self.outcomeActivated.emit(result.outcome)
+
+    def shown_results(self) -> list[BatchResult]:
+        """The finished rows as the table shows them now (filter and sort applied)."""
+        shown: list[BatchResult] = []
+        for row in range(self.proxy.rowCount()):
+            result = self.proxy.data(self.proxy.index(row, 0), RESULT_ROLE)
+            if isinstance(result, BatchResult):
+                shown.append(result)
+        return shown
+
+    # -- export ------------------------------------------------------------------
+
+    def export_to(self, path: Path, fmt: str | None = None) -> int:
+        """Write the shown rows to ``path`` as CSV or JSON (by ``fmt`` or the suffix).
+
+        Returns how many rows were written. Raises OSError when the file cannot
+        be written. The content is the command's ``--csv``/``--json`` output.
+        """
+        kind = (fmt or path.suffix.lstrip(".") or "csv").lower()
+        if kind not in EXPORT_FORMATS:
+            kind = "csv"
+        results = self.shown_results()
+        if kind == "json":
+            text = json.dumps(to_json_document(results), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = csv_text(results)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        return len(results)
+
+    def _export_clicked(self) -> None:
+        name, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Export results",
+            "moecheck-results.csv",
+            "CSV spreadsheet (*.csv);;JSON (*.json)",
+        )
+        if not name:
+            return
+        path = Path(name)
+        fmt = "json" if "json" in chosen.lower() or path.suffix.lower() == ".json" else "csv"
+        if not path.suffix:
+            path = path.with_suffix("." + fmt)
+        try:
+            count = self.export_to(path, fmt)
+        except OSError as exc:
+            QMessageBox.warning(
+                self,
+                "Export failed",
+                f"The results could not be saved to {path}: {exc.strerror or exc}.",
+            )
+            return
+        self.status_label.setText(f"Saved {count} rows to {path}.")
+
+    # -- closing -----------------------------------------------------------------
+
+    def done(self, result: int) -> None:
+        """Closing (Close, Esc, the window's close button) cancels a running batch."""
+        if self._running:
+            self.cancel()
+        super().done(result)
+
+
+def _emit(signal: Any, value: object) -> bool:
+    """Emit from a worker thread; False when the receiver's C++ object is gone."""
+    try:
+        signal.emit(value)
+    except RuntimeError:
+        return False
+    return True

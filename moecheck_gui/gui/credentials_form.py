@@ -114,6 +114,7 @@ class CredentialsForm(QWidget):
         column.addLayout(self._build_fields())
         self.input_notice = plain_label(parent=self)
         self.input_notice.setObjectName("inputNotice")
+        self.input_notice.setVisible(False)  # until there is something to point out
         column.addWidget(self.input_notice)
         column.addLayout(self._build_remember())
         self._connect()

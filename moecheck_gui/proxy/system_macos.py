@@ -17,7 +17,7 @@ from moecheck_gui.proxy.model import SystemProxy, SystemProxyError
 SCUTIL = "/usr/sbin/scutil"
 
 
-def _parse_block(lines: list[str], index: int) -> tuple[Any, int]:
+def _parse_block(lines: list[str], index: int) -> tuple[dict[str, Any], int]:
     """Parse the body of a ``<dictionary> {`` or ``<array> {`` block starting at ``index``."""
     result: dict[str, Any] = {}
     while index < len(lines):
@@ -35,8 +35,9 @@ def _parse_block(lines: list[str], index: int) -> tuple[Any, int]:
             child, index = _parse_block(lines, index)
             if value == "<array> {":
                 order = sorted(child, key=lambda k: int(k) if k.isdigit() else 0)
-                child = [child[k] for k in order]
-            result[key] = child
+                result[key] = [child[k] for k in order]
+            else:
+                result[key] = child
         else:
             result[key] = value
     return result, index

@@ -9,6 +9,7 @@ the caller's deadline, and never in a silent direct connection.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import ssl
@@ -270,13 +271,12 @@ def fetch_pac(
 def _abort(holder: list[Any]) -> None:
     """Cut a running download from another thread (its sockets close, the thread ends)."""
     for item in reversed(holder):
-        try:
+        # Best effort: the download thread is daemonic and bounded by its own timeouts.
+        with contextlib.suppress(Exception):
             if hasattr(item, "shutdown"):
                 item.shutdown()
             elif hasattr(item, "clear"):
                 item.clear()
-        except Exception:  # noqa: BLE001, S110 - best effort: the thread is daemonic anyway
-            pass
 
 
 # --------------------------------------------------------------------------- the answer

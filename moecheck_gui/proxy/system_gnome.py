@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404 - runs one fixed OS tool, never user input
 from collections.abc import Mapping
 
 from moecheck_gui.proxy.model import SystemProxy, SystemProxyError
@@ -116,7 +116,7 @@ def read(env: Mapping[str, str] | None = None, timeout: float = 3.0) -> SystemPr
     if gsettings is None:
         return None
     try:
-        done = subprocess.run(  # noqa: S603 - fixed arguments, no user input
+        done = subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments, no user input
             [gsettings, "list-recursively", SCHEMA],
             capture_output=True,
             text=True,

@@ -8,7 +8,7 @@ PyObjC. :func:`parse_scutil` is pure and tested with recorded output;
 
 from __future__ import annotations
 
-import subprocess
+import subprocess  # nosec B404 - runs one fixed OS tool, never user input
 import sys
 from typing import Any
 
@@ -92,7 +92,7 @@ def read(timeout: float = 3.0) -> SystemProxy:  # pragma: no cover - runs on mac
     if sys.platform != "darwin":
         raise SystemProxyError("the macOS proxy setting exists only on macOS")
     try:
-        done = subprocess.run(  # noqa: S603 - fixed system tool, no user input
+        done = subprocess.run(  # noqa: S603  # nosec B603 - fixed system tool, no user input
             [SCUTIL, "--proxy"], capture_output=True, text=True, timeout=timeout, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:

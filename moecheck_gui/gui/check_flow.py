@@ -193,7 +193,17 @@ class CheckFlow(QObject):
         run = self._run
         if run is None:
             return
-        outcome = _stopped(run, reason)
+        from moecheck_gui.outcome import Kind
+        from moecheck_gui.stopped import stopped_outcome
+
+        outcome = stopped_outcome(
+            Kind.CANCELLED,
+            run.workspace_id,
+            None if run.detect else run.dc,
+            elapsed_ms=run.elapsed_s() * 1000,
+            detected=run.detect,
+            message=reason,
+        )
         log.info("Check cancelled%s", f" ({reason})" if reason else "")
         self._end(outcome=outcome, cancel=True)
 
@@ -250,20 +260,3 @@ class CheckFlow(QObject):
             applog.unregister_secret(run.secret)
         if outcome is not None and not quiet:
             self.finished.emit(outcome, run)
-
-
-def _stopped(run: CheckRun, reason: str | None) -> Outcome:
-    """The ``cancelled`` Outcome of a run the user stopped."""
-    from moecheck_gui import messages
-    from moecheck_gui.outcome import Kind, Outcome
-
-    message, hint = messages.for_kind(Kind.CANCELLED, messages.Context())
-    return Outcome(
-        ok=False,
-        kind=Kind.CANCELLED.value,
-        dc=None if run.detect else run.dc,
-        workspace_id=run.workspace_id,
-        message=reason or message,
-        hint=hint,
-        elapsed_ms=run.elapsed_s() * 1000,
-    )

@@ -28,10 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from moecheck_gui.datacenters import DATA_CENTERS, DataCenterError, dc_from_url, parse_dc
+from moecheck_gui.datacenters import (
+    DATA_CENTERS,
+    DataCenterError,
+    dc_from_url,
+    dc_label,
+    parse_dc,
+)
 from moecheck_gui.gui import qtvalues, theme
 from moecheck_gui.gui.password_edit import PasswordEdit
-from moecheck_gui.gui.result_panel import dc_label, plain_label
+from moecheck_gui.gui.result_panel import plain_label
 from moecheck_gui.gui.theme import Tone
 
 if TYPE_CHECKING:

@@ -43,7 +43,8 @@ def copy_report(outcome: Outcome, *, api_key: str, api_base: str | None, demo: b
     """
     from PySide6.QtGui import QGuiApplication
 
-    from moecheck_gui.report import redact, render_report
+    from moecheck_gui.redaction import redact
+    from moecheck_gui.report import render_report
 
     extra = {"Mode": "demo (practice server, not MoEngage)"} if demo else None
     text = render_report(outcome, api_base=api_base or None, extra=extra)

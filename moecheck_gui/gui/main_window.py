@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from moecheck_gui import APP_NAME
-from moecheck_gui.datacenters import BY_CODE
+from moecheck_gui.datacenters import BY_CODE, dc_label
 from moecheck_gui.gui import desktop, errors, qtvalues, theme
 from moecheck_gui.gui.check_buttons import CheckButtons
 from moecheck_gui.gui.check_flow import CheckFlow, CheckRun
@@ -50,7 +50,7 @@ from moecheck_gui.gui.header import Header
 from moecheck_gui.gui.keychain_flow import KeychainFlow
 from moecheck_gui.gui.menus import WindowMenus
 from moecheck_gui.gui.providers import CheckerLike, KeychainLike, Providers
-from moecheck_gui.gui.result_panel import ResultPanel, dc_label
+from moecheck_gui.gui.result_panel import ResultPanel
 from moecheck_gui.gui.saved_workspaces import SavedWorkspaces
 from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.gui.theme import Tone

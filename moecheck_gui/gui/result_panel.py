@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from moecheck_gui.datacenters import BY_CODE
+from moecheck_gui.datacenters import dc_label
 from moecheck_gui.gui import qtvalues, theme
 from moecheck_gui.gui.qtvalues import set_props
 from moecheck_gui.gui.theme import Tone
@@ -66,14 +66,6 @@ def plain_label(
             textInteractionFlags=qtvalues.SELECTABLE_BY_MOUSE | qtvalues.SELECTABLE_BY_KEYBOARD,
         )
     return label
-
-
-def dc_label(code: str | None) -> str:
-    """``"DC-01 — US"`` for a code, ``"—"`` when unknown."""
-    if code is None:
-        return "—"
-    dc = BY_CODE.get(code)
-    return dc.label if dc else f"DC-{code}"
 
 
 def format_elapsed(ms: float) -> str:

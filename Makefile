@@ -5,37 +5,61 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages: venv support, a Secret Service for keychain tests, Xvfb for
-# screenshots, the system libraries Qt's xcb/offscreen platforms load, and the
-# tools tests/test_packaging.py uses (readelf, xprop, the desktop/AppStream validators).
-DEB_PACKAGES := python3-venv dbus dbus-x11 gnome-keyring xvfb xauth \
+# Debian packages `make run` needs: venv support and the system libraries Qt's
+# xcb platform loads.
+RUN_DEB_PACKAGES := python3-venv \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 \
-	fonts-dejavu-core \
+	fonts-dejavu-core
+# ...and what the checks add: a Secret Service for keychain tests, Xvfb for
+# screenshots, the tools tests/test_packaging.py uses (readelf, xprop, the
+# desktop/AppStream validators), gsettings with the proxy schema and dconf for
+# the GNOME proxy reader's tests, and shellcheck (make lint, also via actionlint).
+DEB_PACKAGES := $(RUN_DEB_PACKAGES) dbus dbus-x11 gnome-keyring xvfb xauth \
 	binutils x11-utils desktop-file-utils appstream \
-	libglib2.0-bin gsettings-desktop-schemas dconf-service dconf-gsettings-backend
+	libglib2.0-bin gsettings-desktop-schemas dconf-service dconf-gsettings-backend \
+	shellcheck
+# Shell scripts make lint checks with shellcheck.
+SHELL_SCRIPTS := scripts/ensure-system-deps scripts/with-keyring .ci/run \
+	packaging/linux/package_test.sh packaging/windows/compile_check.sh
+# pip prints what it downloads; on a terminal with progress bars, in a log (CI)
+# one line a package. ($(shell) captures stdout, so ask about stderr.)
+PIP_PROGRESS := $(shell [ -t 2 ] && echo --progress-bar=on || echo --progress-bar=off)
 
-.PHONY: run test lint typecheck audit pytest system-deps venv clean screenshots bench bench-frozen
+.PHONY: run test lint typecheck audit pytest system-deps run-deps venv clean screenshots bench bench-frozen
 
-run: system-deps venv
+run: run-deps venv
+	@echo "==> Starting MoeCheck ($(BIN)/moecheck-gui)"
 	$(BIN)/moecheck-gui
 
 test: system-deps venv lint typecheck audit pytest
+
+run-deps:
+	@scripts/ensure-system-deps $(RUN_DEB_PACKAGES)
 
 system-deps:
 	@scripts/ensure-system-deps $(DEB_PACKAGES)
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@if [ ! -x $(BIN)/python ]; then \
+		echo "==> Creating the virtual environment in $(VENV) (first run only)"; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	@echo "==> Updating pip in $(VENV)"
+	@$(BIN)/python -m pip install $(PIP_PROGRESS) --upgrade pip
+	@echo "==> Installing MoeCheck and its Python packages into $(VENV)"
+	@echo "    (the first time this downloads Qt for Python, about 100 MB: a few minutes)"
+	@$(BIN)/python -m pip install $(PIP_PROGRESS) -e '.[test]'
 	@touch $@
+	@echo "==> $(VENV) is ready"
 
 venv: $(STAMP)
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint -no-color
+	shellcheck $(SHELL_SCRIPTS)
 
 audit: venv
 	$(BIN)/python scripts/audit.py

@@ -1,4 +1,4 @@
-"""The About dialog: version, license, and where MoEngage documents the credentials."""
+"""The About dialog: version, license, publisher, and where MoEngage documents the credentials."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from moecheck_gui import APP_NAME, __version__
+from moecheck_gui import APP_NAME, __version__, publisher
 from moecheck_gui.gui import theme
 
 CREDENTIALS_DOCS_URL = "https://moengage.com/docs/api/introduction"
@@ -62,6 +62,12 @@ class AboutDialog(QDialog):
         link.setOpenExternalLinks(True)
         link.setWordWrap(True)
         link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        # The publisher comes from moecheck_gui/publisher.py, like the installers' metadata.
+        contact = f" · {publisher.CONTACT}" if publisher.is_set() else ""
+        published = QLabel(f"Published by {publisher.display_name()}{contact}", self)
+        published.setObjectName("aboutPublisher")
+        published.setTextFormat(Qt.TextFormat.PlainText)
+        published.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         versions = QLabel(f"{LICENSE} · Qt {qVersion()} · Python {platform.python_version()}", self)
         versions.setTextFormat(Qt.TextFormat.PlainText)
         versions.setEnabled(False)
@@ -74,6 +80,7 @@ class AboutDialog(QDialog):
         text.addWidget(title)
         text.addWidget(blurb)
         text.addWidget(link)
+        text.addWidget(published)
         text.addWidget(versions)
         row = QHBoxLayout()
         row.setSpacing(16)

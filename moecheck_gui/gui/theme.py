@@ -168,15 +168,41 @@ def text_color(palette: QPalette) -> str:
     return palette.color(QPalette.ColorRole.WindowText).name()
 
 
+RESOURCE_PACKAGE = "moecheck_gui.resources"
+"""The top-level ``resources/`` folder as installed package data (pyproject's package-dir)."""
+
+
+def _package_resource_dirs() -> list[Path]:
+    """``resources/`` as the package :data:`RESOURCE_PACKAGE`: a wheel, sdist or editable install.
+
+    Every install pip makes puts it on disk, so ``importlib.resources`` answers
+    with a real folder (an import from a zip file would not; then the other
+    places are tried).
+    """
+    from importlib.resources import files
+
+    try:
+        root = files(RESOURCE_PACKAGE)
+    except ModuleNotFoundError:
+        return []  # a source checkout run without installing, or a frozen bundle
+    return [root] if isinstance(root, Path) else []
+
+
 def resource_dirs() -> list[Path]:
-    """Where ``resources/`` may be: a frozen bundle, the source checkout, an installed share dir."""
-    here = Path(__file__).resolve()
+    """Where ``resources/`` may be, in order, for the four ways MoeCheck runs.
+
+    Frozen (PyInstaller puts it at ``sys._MEIPASS/resources``); installed from a
+    wheel or sdist, or editable (package data, found by ``importlib.resources``);
+    a plain source checkout (the repository's top-level folder).
+    """
     dirs: list[Path] = []
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         dirs.append(Path(frozen) / "resources")
-    dirs.append(here.parents[2] / "resources")
-    dirs.append(Path(sys.prefix) / "share" / "moecheck" / "resources")
+    dirs.extend(_package_resource_dirs())
+    checkout = Path(__file__).resolve().parents[2] / "resources"
+    if checkout not in dirs:
+        dirs.append(checkout)
     return dirs
 
 

@@ -33,17 +33,19 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from moecheck_gui import APP_ID, APP_NAME, __version__  # noqa: E402 - needs ROOT on sys.path
+from moecheck_gui import APP_ID, APP_NAME, __version__, publisher  # noqa: E402 - needs ROOT on sys.path
 
 PACKAGE = "moecheck"
 ARCH = "amd64"
 INSTALL_DIR = "/opt/moecheck"
 EXECUTABLES = ("moecheck-gui", "moecheck")
-MAINTAINER = "MoeCheck maintainers <maintainers@moecheck.io>"
+MAINTAINER = publisher.maintainer()
+"""From moecheck_gui/publisher.py, the one place that names the publisher."""
 
 QT_SYSTEM_DEPENDS = (
     # What Qt's xcb/EGL/GL/font/D-Bus code needs from the system, whether it
@@ -193,8 +195,20 @@ def _desktop_file(source: Path) -> str:
 
 
 def _metainfo(source: Path, version: str) -> str:
-    """The AppStream file, with a <release> for ``version`` if it has none yet."""
+    """The AppStream file, with the publisher and a <release> for ``version`` if it has none yet.
+
+    The publisher (``<developer>``, and ``<update_contact>`` once it is set) is
+    filled in from moecheck_gui/publisher.py, so the source file never names one.
+    """
     text = source.read_text(encoding="utf-8")
+    name = escape(publisher.display_name())
+    developer = (
+        f"  <developer_name>{name}</developer_name>\n"
+        f'  <developer id="{APP_ID.rsplit(".", 1)[0]}">\n    <name>{name}</name>\n  </developer>\n'
+    )
+    if publisher.is_set():
+        developer += f"  <update_contact>{escape(publisher.CONTACT)}</update_contact>\n"
+    text = text.replace("  <description>", developer + "  <description>", 1)
     if f'version="{version}"' not in text:
         today = dt.date.today().isoformat()
         text = text.replace(

@@ -44,7 +44,8 @@ printf 'stand-in for the frozen bundle\n' > "$work/payload/_internal/stand-in.tx
 # Unix path -> the same file through Wine's Z: drive.
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 
-export WINEPREFIX="$work/wineprefix"
+# A prefix of its own unless one is given (the test reuses the one make made).
+export WINEPREFIX="${WINEPREFIX:-$work/wineprefix}"
 export WINEDEBUG=-all
 # No Mono/Gecko install prompts (they would try to download); no display needed.
 export WINEDLLOVERRIDES="mscoree,mshtml="

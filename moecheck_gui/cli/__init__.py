@@ -34,7 +34,6 @@ Where things are:
 ``dc_cmd``          ``dc``
 ``forget_cmd``      ``forget``
 ``sandbox_cmd``     ``sandbox``
-``core_stopgaps``   the command's copies of helpers moving into the core
 ==================  ===========================================================
 """
 

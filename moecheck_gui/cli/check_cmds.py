@@ -15,12 +15,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from moecheck_gui import __version__
-from moecheck_gui.cli.core_stopgaps import dc_label
 from moecheck_gui.cli.keys import key_or_refusal
 from moecheck_gui.cli.output import err, safe
 from moecheck_gui.cli.parser import Command, add_check_options, add_workspace
 from moecheck_gui.cli.render import emit, emit_interrupted, tell
 from moecheck_gui.cli.run import Interrupted, refused, run_in_thread
+from moecheck_gui.datacenters import dc_label
 from moecheck_gui.outcome import EXIT_INTERRUPTED, Outcome
 from moecheck_gui.redaction import SecretSet
 

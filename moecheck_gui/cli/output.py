@@ -21,7 +21,17 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from moecheck_gui.outcome import clean_server_text
-from moecheck_gui.redaction import SecretSet
+from moecheck_gui.redaction import SecretSet, redact
+
+GUARD_MIN_LENGTH = 6
+"""Forms of a secret shorter than this are not searched for in output.
+
+Why longer than :data:`moecheck_gui.redaction.MIN_SECRET_LENGTH`: the guard
+rewrites whole lines, JSON included, and a 4- or 5-character "key" such as
+``000"`` matches the JSON around it and would break the one object scripts
+parse. No real Data API key is this short; the guard is a second line of
+defence, the first being that nothing ever writes the key.
+"""
 
 
 class GuardedStream:
@@ -36,6 +46,18 @@ class GuardedStream:
         self._inner = inner
         self._secrets = secrets
         self._lock = threading.Lock()
+        self._filtered: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        """(the registry's values last seen, those long enough to look for); one
+        attribute, so threads writing at once never pair one snapshot with another's filter."""
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the registered secrets of at least :data:`GUARD_MIN_LENGTH`."""
+        values = self._secrets.values()
+        seen, wanted = self._filtered
+        if values != seen:
+            wanted = tuple(v for v in values if len(v) >= GUARD_MIN_LENGTH)
+            self._filtered = (values, wanted)
+        return redact(text, wanted)
 
     @property
     def inner(self) -> TextIO:
@@ -44,7 +66,7 @@ class GuardedStream:
 
     def write(self, text: str) -> int:
         """Write ``text`` with every secret replaced and unencodable characters made safe."""
-        safe_text = self._secrets.redact(text)
+        safe_text = self._redact(text)
         encoding = getattr(self._inner, "encoding", None) or "utf-8"
         try:
             safe_text.encode(encoding)

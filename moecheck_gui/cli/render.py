@@ -14,8 +14,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from moecheck_gui.cli.core_stopgaps import dc_label
 from moecheck_gui.cli.output import Style, err, safe
+from moecheck_gui.datacenters import dc_label
 from moecheck_gui.outcome import Kind, Outcome, describe_attempt
 
 

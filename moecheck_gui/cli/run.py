@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 
 from moecheck_gui.cancel import CancelToken
-from moecheck_gui.cli.core_stopgaps import stopped
 from moecheck_gui.outcome import Kind, Outcome
 
 WATCHDOG_GRACE_S = 0.9
@@ -67,6 +66,7 @@ def run_in_thread(
 
     If the core has not answered ``WATCHDOG_GRACE_S`` after ``timeout``, the
     token is cancelled and a ``timeout`` outcome is returned without waiting.
+    ``dc`` is None for detection (every data center).
     Raises :class:`Interrupted` on Ctrl-C after cancelling the token; an
     exception raised by ``work`` is re-raised here, on the calling thread.
     """
@@ -82,6 +82,8 @@ def run_in_thread(
         finally:
             done.set()
 
+    from moecheck_gui.stopped import stopped_outcome  # loaded only when a check runs
+
     worker = threading.Thread(target=target, name="moecheck-check", daemon=True)
     started = time.monotonic()
     worker.start()
@@ -90,15 +92,24 @@ def run_in_thread(
         while not done.wait(0.05):
             if time.monotonic() >= limit:
                 token.cancel()
-                return stopped(Kind.TIMEOUT, workspace_id, dc, timeout)
+                return stopped_outcome(
+                    Kind.TIMEOUT,
+                    workspace_id,
+                    dc,
+                    elapsed_ms=timeout * 1000,
+                    timeout_s=timeout,
+                    detected=dc is None,
+                )
     except KeyboardInterrupt:
         token.cancel()
         done.wait(CANCEL_GRACE_S)
         if box and box[0].kind == Kind.CANCELLED.value:
             raise Interrupted(box[0]) from None
         elapsed = (time.monotonic() - started) * 1000
-        cancelled = stopped(Kind.CANCELLED, workspace_id, dc, timeout)
-        raise Interrupted(cancelled.replace(elapsed_ms=elapsed)) from None
+        cancelled = stopped_outcome(
+            Kind.CANCELLED, workspace_id, dc, elapsed_ms=elapsed, detected=dc is None
+        )
+        raise Interrupted(cancelled) from None
     if failure:
         raise failure[0]
     return box[0]

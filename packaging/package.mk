@@ -3,6 +3,8 @@
 #
 #   make package        dist/moecheck_<version>_amd64.deb + dist/moecheck-<version>-linux-x86_64.tar.xz
 #   make package-test   unpack the .deb into a scratch root and test the installed programs
+#                       (and, first, make windows-installer-check)
+#   make windows-installer-check   compile packaging/windows/moecheck.iss with ISCC.exe under Wine
 #
 # Windows and macOS installers are built by .github/workflows/release.yml.
 

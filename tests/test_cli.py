@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import pty
 import select
 import signal
 import socket
@@ -28,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from moecheck_gui.sandbox import DEMO_WORKSPACES, Sandbox
+from tests.platform_support import needs_ctrl_c, needs_pty
 
 CANARY = "CANARY-KEY-7f3a9c"
 """The key used wherever a key is needed; it must never appear in any output or file."""
@@ -581,6 +581,8 @@ def test_version_and_help(cli: Cli) -> None:
 
 def _run_in_pty(cli: Cli, args: Sequence[str], **env: str) -> str:
     """Run the command with stdout and stderr on a pseudo-terminal; return what it printed."""
+    import pty  # POSIX only: imported here so the module still loads on Windows
+
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         cli.command(args),
@@ -612,12 +614,14 @@ def _run_in_pty(cli: Cli, args: Sequence[str], **env: str) -> str:
     return text
 
 
+@needs_pty
 def test_colour_on_a_terminal(cli: Cli) -> None:
     out = _run_in_pty(cli, ["check", "--workspace-id", CANARY_WS, "--dc", "02"], TERM="xterm")
     assert "Connected to" in out
     assert "\x1b[" in out
 
 
+@needs_pty
 def test_no_color_on_a_terminal(cli: Cli) -> None:
     out = _run_in_pty(
         cli, ["check", "--workspace-id", CANARY_WS, "--dc", "02"], NO_COLOR="1", TERM="xterm"
@@ -626,6 +630,7 @@ def test_no_color_on_a_terminal(cli: Cli) -> None:
     assert "\x1b[" not in out
 
 
+@needs_pty
 def test_term_dumb_has_no_colour(cli: Cli) -> None:
     out = _run_in_pty(cli, ["check", "--workspace-id", CANARY_WS, "--dc", "01"], TERM="dumb")
     assert "rejected" in out
@@ -651,6 +656,7 @@ def _wait_for_request(sandbox: Sandbox, seconds: float = 15) -> None:
         time.sleep(0.02)
 
 
+@needs_ctrl_c
 @pytest.mark.parametrize("as_json", [False, True])
 def test_ctrl_c_during_a_check_exits_130_without_traceback(cli: Cli, as_json: bool) -> None:
     cli.sandbox.set_mode("hang")
@@ -676,6 +682,7 @@ def test_ctrl_c_during_a_check_exits_130_without_traceback(cli: Cli, as_json: bo
 # --- sandbox command -------------------------------------------------------------------------
 
 
+@needs_ctrl_c
 def test_sandbox_command_serves_until_ctrl_c(cli: Cli) -> None:
     proc = cli.popen("sandbox", "--port", "0", key=None)
     try:
@@ -871,11 +878,14 @@ def test_detect_save_then_check_from_keychain(cli: Cli, sandbox: Sandbox) -> Non
         cli.run("forget", "--workspace-id", workspace, key=None)
 
 
+@needs_pty
 def test_hidden_prompt_on_a_terminal_does_not_echo_the_key(cli: Cli) -> None:
     # stdin is a real pseudo-terminal (the child's controlling terminal), as when a
     # person runs the command without MOECHECK_API_KEY: it must ask, without echo.
     env = cli.env(key=None)
     argv = [*cli.command(["check", "--workspace-id", CANARY_WS, "--dc", "02"])]
+    import pty  # POSIX only: imported here so the module still loads on Windows
+
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - the child becomes moecheck at once
         os.execve(argv[0], argv, env)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from moecheck_gui.profiles import ProfileStore, default_path
+from tests.platform_support import needs_folder_permissions, needs_xdg_dirs
 
 
+@needs_xdg_dirs
 def test_default_path_is_in_the_platform_config_folder(private_home: Path) -> None:
     assert default_path() == private_home / ".config" / "moecheck" / "profiles.json"
 
@@ -56,7 +57,7 @@ def test_corrupt_file_is_kept_and_moved_aside_only_on_next_save(
     assert store.problem is None
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+@needs_folder_permissions
 def test_read_only_folder_keeps_profiles_in_memory(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()

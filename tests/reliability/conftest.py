@@ -4,8 +4,9 @@ Why a private HOME for every test: the command and the window read and write
 the platform config and log folders; each test gets empty ones so nothing
 touches the developer's real profile and the secrets tests can scan *all* of it.
 
-Probes (RSS, threads, sockets) read ``/proc/self``: this suite runs on Linux
-(CI and the dev container). They are used only as generous upper bounds.
+Probes (RSS, threads, sockets) read ``/proc/self``, which only Linux has; on
+macOS and Windows they answer None and the memory/thread bounds are skipped
+(``tests/platform_support.py``). They are used only as generous upper bounds.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import pytest
 import trustme
 
 from moecheck_gui.outcome import TITLES, Kind
+from tests import platform_support
 from tests.reliability.cases import KEY, WS, Case, Kit
 
 BASIC = base64.b64encode(f"{WS}:{KEY}".encode()).decode()
@@ -68,29 +70,11 @@ MEMORY_BOUND = 20 * 1024 * 1024
 # ----------------------------------------------------------------------------- probes
 
 
-def rss_bytes(pid: int | str = "self") -> int:
-    """Resident set size from /proc (VmRSS), in bytes."""
-    text = Path(f"/proc/{pid}/status").read_text()
-    match = re.search(r"^VmRSS:\s+(\d+) kB", text, re.MULTILINE)
-    assert match, "no VmRSS in /proc/self/status"
-    return int(match.group(1)) * 1024
-
-
-def os_thread_count() -> int:
-    """Threads of this process as the kernel sees them (/proc/self/task)."""
-    return len(os.listdir("/proc/self/task"))
-
-
-def socket_fds() -> int:
-    """Open file descriptors of this process that are sockets."""
-    count = 0
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
-                count += 1
-        except OSError:
-            continue  # closed between listdir and readlink
-    return count
+# The probes live in tests/platform_support.py: they read /proc, which only
+# Linux has, and answer None elsewhere (the callers then skip that bound).
+rss_bytes = platform_support.rss_bytes
+os_thread_count = platform_support.os_thread_count
+socket_fds = platform_support.socket_fds
 
 
 def wait_for_request_threads(timeout: float = 3.0) -> list[str]:
@@ -157,15 +141,14 @@ def scan_tree_for_secrets(root: Path, secrets: Sequence[str] = SECRET_FORMS) -> 
 # ----------------------------------------------------------------------------- the command
 
 _WRAPPER = (
-    "import os, resource, sys\n"
-    "from moecheck_gui.cli import main\n"
+    "import os, sys\n" + platform_support.PEAK_RSS_SNIPPET + "from moecheck_gui.cli import main\n"
     "code = main(sys.argv[1:])\n"
-    "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
     "with open(os.environ['RELIABILITY_PEAK_FILE'], 'w') as f:\n"
-    "    f.write(str(peak * 1024))\n"
+    "    f.write(_peak_rss())\n"
     "sys.exit(code)\n"
 )
-"""Runs ``moecheck_gui.cli.main`` (the console script's entry point) and records peak RSS."""
+"""Runs ``moecheck_gui.cli.main`` (the console script's entry point) and records peak RSS
+(nothing where ``resource`` is missing, i.e. Windows)."""
 
 
 @dataclass
@@ -176,7 +159,8 @@ class CliResult:
     stdout: str
     stderr: str
     seconds: float
-    peak_rss: int
+    peak_rss: int | None
+    """Peak RSS in bytes; None where the child cannot measure it (Windows)."""
 
     def json(self) -> dict[str, Any]:
         """stdout as exactly one JSON object (fails if anything else is there)."""
@@ -238,7 +222,7 @@ def run_cli(
     )
     seconds = time.monotonic() - started
     try:
-        peak = int(Path(peak_file).read_text() or 0)
+        peak_text = Path(peak_file).read_text()
     finally:
         os.unlink(peak_file)
     stdout = proc.stdout.decode("utf-8")
@@ -247,11 +231,12 @@ def run_cli(
         assert secret not in stdout, "the key reached stdout"
         assert secret not in stderr, "the key reached stderr"
     assert "Traceback" not in stderr, stderr
+    peak = int(peak_text) if peak_text else None
     return CliResult(proc.returncode, stdout, stderr, seconds, peak)
 
 
 @pytest.fixture(scope="session")
-def cli_baseline_rss(tmp_path_factory: pytest.TempPathFactory) -> int:
+def cli_baseline_rss(tmp_path_factory: pytest.TempPathFactory) -> int | None:
     """Peak RSS of a trivial ``moecheck check`` (connection refused): the memory yardstick."""
     from tests.reliability.cases import closed_port
 

@@ -40,6 +40,11 @@ from typing import Any
 import pytest
 
 from moecheck_gui.sandbox import Sandbox
+from tests.platform_support import (
+    folder_permissions_enforced,
+    needs_dbus_keychain,
+    running_as_root,
+)
 from tests.reliability.cases import KEY, WS
 from tests.reliability.conftest import SECRET_FORMS, cli_env, run_cli, scan_tree_for_secrets
 
@@ -101,7 +106,9 @@ def assert_no_secret_under(home: Path) -> None:
 @contextlib.contextmanager
 def immutable(path: Path) -> Iterator[None]:
     """Make a folder read-only even for root (chattr +i); undo afterwards."""
-    if os.geteuid() != 0 or shutil.which("chattr") is None:
+    if not running_as_root() or shutil.which("chattr") is None:
+        if not folder_permissions_enforced():
+            pytest.skip("cannot make a folder read-only here (Windows ignores folder mode bits)")
         os.chmod(path, 0o555)
         try:
             yield
@@ -124,6 +131,7 @@ def _check_args(*extra: str) -> list[str]:
 # ----------------------------------------------------------------------------- keychain
 
 
+@needs_dbus_keychain
 def test_no_keychain_service_command(home: Path, sandbox: Sandbox) -> None:
     env = {**NO_DBUS, "MOECHECK_API_BASE": sandbox.api_base, "MOECHECK_API_KEY": KEY}
     saved = run_cli(_check_args("--save"), home=home, env=env)
@@ -140,6 +148,7 @@ def test_no_keychain_service_command(home: Path, sandbox: Sandbox) -> None:
     assert_no_secret_under(home)
 
 
+@needs_dbus_keychain
 def test_no_keychain_service_window(home: Path, sandbox: Sandbox) -> None:
     report = run_window("check", home, {**NO_DBUS, "MOECHECK_API_BASE": sandbox.api_base})
     assert report["keychain_answered"]
@@ -280,6 +289,7 @@ def write_profiles(home: Path, content: bytes | None = None) -> Path:
     ],
     ids=["binary", "bad-entry", "future-version", "wrong-shape", "too-large"],
 )
+@needs_dbus_keychain
 def test_corrupt_settings_start_with_defaults_and_keep_the_file(
     home: Path, sandbox: Sandbox, garbage: bytes
 ) -> None:
@@ -293,6 +303,7 @@ def test_corrupt_settings_start_with_defaults_and_keep_the_file(
     assert not list(path.parent.glob("*.corrupt-*"))
 
 
+@needs_dbus_keychain
 def test_unreadable_settings_directory_in_place_of_the_file(home: Path, sandbox: Sandbox) -> None:
     """chmod 000 does not stop root; a directory where the file should be stops everyone."""
     path = profiles_file(home)
@@ -319,6 +330,7 @@ def test_corrupt_settings_are_moved_aside_not_overwritten_on_save(
     run_cli(["forget", "--workspace-id", WS], home=home)
 
 
+@needs_dbus_keychain
 def test_read_only_config_folder_keeps_saved_profiles(home: Path, sandbox: Sandbox) -> None:
     path = write_profiles(home)
     before = path.read_bytes()
@@ -348,6 +360,7 @@ def test_read_only_config_folder_save_fails_politely(home: Path, sandbox: Sandbo
     run_cli(["forget", "--workspace-id", WS], home=home)
 
 
+@needs_dbus_keychain
 def test_config_folder_is_a_file(home: Path, sandbox: Sandbox) -> None:
     (home / ".config" / "moecheck").write_text("a file where a folder should be")
     report = run_window("check", home, {**NO_DBUS, "MOECHECK_API_BASE": sandbox.api_base})
@@ -355,6 +368,7 @@ def test_config_folder_is_a_file(home: Path, sandbox: Sandbox) -> None:
     assert (home / ".config" / "moecheck").read_text() == "a file where a folder should be"
 
 
+@needs_dbus_keychain
 def test_corrupt_window_settings_file(home: Path, sandbox: Sandbox) -> None:
     ini = home / ".config" / "moecheck" / "window.ini"
     ini.parent.mkdir(parents=True)
@@ -364,6 +378,7 @@ def test_corrupt_window_settings_file(home: Path, sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("how", ["file-in-place", "immutable"])
+@needs_dbus_keychain
 def test_no_writable_log_folder(home: Path, sandbox: Sandbox, how: str) -> None:
     state = home / ".local" / "state"
     if how == "file-in-place":

@@ -39,7 +39,7 @@ def test_a_very_short_key_does_not_garble_the_json_object() -> None:
 
 def test_unencodable_text_is_replaced_not_raised() -> None:
     inner = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
-    stream = GuardedStream(inner, SecretSet())  # type: ignore[arg-type]
+    stream = GuardedStream(inner, SecretSet())
     stream.write("✓ Connected — DC-02\n")
     stream.flush()
-    assert inner.buffer.getvalue() == b"? Connected ? DC-02\n"  # type: ignore[attr-defined]
+    assert inner.buffer.getvalue() == b"? Connected ? DC-02\n"

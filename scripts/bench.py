@@ -17,6 +17,9 @@ Sections:
             request over a fresh connection.
   detect    seven DCs each answering after 0.3 s vs. one DC.
   events    the GUI event loop's worst gap while a check runs.
+  checkall  100 workspaces answering after 0.2 s each at concurrency 8 vs. the ideal
+            100 x 0.2 s / 8; and the event loop's worst gap while the window's
+            check-all view runs them.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -440,6 +444,178 @@ def bench_events(runs: int) -> list[Row]:
     ]
 
 
+# ----------------------------------------------------------------------------- check-all
+
+CHECKALL_ROWS = 100
+CHECKALL_DELAY = 0.2
+CHECKALL_CONCURRENCY = 8
+
+_SERVER_CHILD = """
+import sys
+sys.path.insert(0, {scripts!r})
+import bench
+# Headers and body leave in separate writes; without TCP_NODELAY, Nagle plus the
+# client's delayed ACK adds ~40 ms to every answer, which no real API server does.
+bench._Handler.disable_nagle_algorithm = True
+with bench.tls_server(delay={delay!r}) as (port, bundle):
+    print(port, bundle, flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def tls_server_process(delay: float) -> Iterator[tuple[int, str]]:
+    """:func:`tls_server` in a child process; yields (port, CA bundle path).
+
+    Why another process: MoEngage's servers do not share MoeCheck's interpreter.
+    An in-process server's TLS and HTTP work would compete with the app's
+    threads for the GIL and be charged to MoeCheck's throughput and event loop.
+    """
+    code = _SERVER_CHILD.format(scripts=str(ROOT / "scripts"), delay=delay)
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter and snippet
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        port, bundle = child.stdout.readline().split(maxsplit=1)
+        yield int(port), bundle.strip()
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()
+        child.wait(10)
+
+
+def _checkall_rows() -> list[Any]:
+    from moecheck_gui.batch import BatchRow
+
+    return [BatchRow(f"WS{n:03d}", "01", api_key=KEY) for n in range(CHECKALL_ROWS)]
+
+
+def _loop_worst_gap(app: Any, begin: Callable[[], None], finished: Callable[[], bool]) -> float:
+    """The worst gap between 1 ms timer ticks from ``begin()`` until ``finished()``."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    clock = QElapsedTimer()
+    worst = 0.0
+    last = 0.0
+
+    def tick() -> None:
+        nonlocal worst, last
+        now = clock.nsecsElapsed() / 1e6
+        worst = max(worst, now - last)
+        last = now
+
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(tick)
+    clock.start()
+    timer.start()
+    begin()
+    deadline = time.monotonic() + 60
+    while not finished() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.0005)
+    timer.stop()
+    assert finished(), "did not finish within 60 s"
+    return worst
+
+
+def _view_worst_gap(app: Any, checker: Any) -> float:
+    """One check-all run in the window's view; the event loop's worst gap meanwhile."""
+    from moecheck_gui.gui.check_all_view import CheckAllView
+
+    view = CheckAllView(
+        _checkall_rows(), lambda: checker, concurrency=CHECKALL_CONCURRENCY, timeout=10
+    )
+    view.show()
+    done = threading.Event()
+    view.runFinished.connect(lambda _r: done.set())
+    for _ in range(20):  # let the view paint before measuring
+        app.processEvents()
+    worst = _loop_worst_gap(app, view.start, done.is_set)
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    return worst
+
+
+def _idle_worst_gap(app: Any, seconds: float) -> float:
+    """The loop's worst gap with nothing running, as long as an ideal run (machine noise)."""
+    end = time.monotonic() + seconds
+    return _loop_worst_gap(app, lambda: None, lambda: time.monotonic() > end)
+
+
+def _batch_only_worst_gap(app: Any, checker: Any) -> float:
+    """The same batch on a plain thread with no view: what the threads alone cost the loop."""
+    from moecheck_gui.batch import BatchRunner
+
+    done = threading.Event()
+
+    def work() -> None:
+        BatchRunner(checker, concurrency=CHECKALL_CONCURRENCY, timeout=10).run_all(_checkall_rows())
+        done.set()
+
+    return _loop_worst_gap(
+        app, lambda: threading.Thread(target=work, daemon=True).start(), done.is_set
+    )
+
+
+def bench_checkall(runs: int) -> list[Row]:
+    """Check-all throughput vs. the ideal, and the window's event loop while it runs."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from moecheck_gui.batch import BatchRunner
+    from moecheck_gui.client import Checker
+
+    ideal = CHECKALL_ROWS * CHECKALL_DELAY / CHECKALL_CONCURRENCY
+    totals: list[float] = []
+    gaps: list[float] = []
+    app = QApplication.instance() or QApplication([])
+    with tls_server_process(CHECKALL_DELAY) as (port, bundle):
+        os.environ["REQUESTS_CA_BUNDLE"] = bundle
+        os.environ.pop("SSL_CERT_FILE", None)
+        checker = Checker(api_base=f"https://127.0.0.1:{port}/dc-{{dc}}")
+        checker.check(WS, KEY, "01", timeout=10)  # warm: imports, TLS context
+        for _ in range(max(runs // 2, 2)):
+            runner = BatchRunner(checker, concurrency=CHECKALL_CONCURRENCY, timeout=10)
+            start = time.perf_counter()
+            results = runner.run_all(_checkall_rows())
+            totals.append(time.perf_counter() - start)
+            assert all(r.outcome.ok for r in results), results[:3]
+        threads_only: list[float] = []
+        idle: list[float] = []
+        for _ in range(max(runs // 2, 2)):
+            gaps.append(_view_worst_gap(app, checker))
+            threads_only.append(_batch_only_worst_gap(app, checker))
+            idle.append(_idle_worst_gap(app, ideal))
+        checker.close()
+    return [
+        Row(
+            f"Check-all, {CHECKALL_ROWS} workspaces answering after {CHECKALL_DELAY} s, "
+            f"concurrency {CHECKALL_CONCURRENCY}",
+            statistics.median(totals) * 1000,
+            ideal * 1000,
+            "ms",
+            1.3,
+            f"baseline: the ideal {CHECKALL_ROWS} x {CHECKALL_DELAY} s / "
+            f"{CHECKALL_CONCURRENCY}; server in its own process",
+        ),
+        Row(
+            "Worst event-loop gap while the check-all view runs",
+            max(gaps),
+            16.0,
+            "ms",
+            1.0,
+            f"target: under one frame (16 ms); {CHECKALL_ROWS} rows filling in; same batch "
+            f"without the view {max(threads_only):.1f} ms; idle loop {max(idle):.1f} ms",
+        ),
+    ]
+
+
 # ----------------------------------------------------------------------------- frozen
 
 BENCH_DIR = ROOT / "build" / "bench"
@@ -528,6 +704,7 @@ SECTIONS: dict[str, Callable[[int], list[Row]]] = {
     "check": bench_check,
     "detect": bench_detect,
     "events": bench_events,
+    "checkall": bench_checkall,
 }
 
 

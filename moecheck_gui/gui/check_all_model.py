@@ -78,8 +78,14 @@ class CheckAllModel(QAbstractTableModel):
     # -- updates (GUI thread) --------------------------------------------------
 
     def set_palette(self, palette: QPalette) -> None:
-        """The palette the verdict icons are tinted for (light or dark mode)."""
+        """The palette the verdict icons are tinted for (light or dark mode).
+
+        The icons are rendered here, once (cached by :func:`theme.icon`), so the
+        first answers to arrive do not pay for SVG rendering mid-run.
+        """
         self._palette = palette
+        for tone in _SEVERITY:
+            theme.icon(theme.TONE_ICONS[tone], theme.tone_colors(tone, palette).fg)
 
     def set_checking(self, index: int) -> None:
         """Row ``index`` is being checked now."""

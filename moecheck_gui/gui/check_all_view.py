@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -65,6 +65,8 @@ from moecheck_gui.history import HistoryStore
 log = logging.getLogger(__name__)
 
 EXPORT_FORMATS = ("csv", "json")
+FLUSH_MS = 50
+"""Answers arriving within this many milliseconds are shown together (one repaint, not 16)."""
 
 
 class _Relay(QObject):
@@ -138,6 +140,12 @@ class CheckAllView(QDialog):
         self._relay.result.connect(self._on_result)
         self._relay.progress.connect(self._on_event)
         self._relay.lastWorked.connect(self._on_last_worked)
+        self._pending_results: list[BatchResult] = []
+        self._pending_checking: list[int] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush)
 
         self.model = CheckAllModel(self._rows, self)
         self.model.set_palette(self.palette())
@@ -179,6 +187,7 @@ class CheckAllView(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(50)  # size columns from the first rows only: cheap
         self.table.resizeColumnsToContents()
         self.table.activated.connect(self._on_activated)
         box.addWidget(self.table, 1)
@@ -270,22 +279,48 @@ class CheckAllView(QDialog):
 
     @Slot(object)
     def _on_result(self, result: BatchResult) -> None:
-        self.model.set_result(result)
-        self.progress.setValue(self.model.finished_count())
-        self._update_status()
-        self.resultArrived.emit(result)
+        # Queue it; :meth:`_flush` shows everything that arrived in the last FLUSH_MS at
+        # once, so 16 answers landing together cost one model update and one repaint.
+        self._pending_results.append(result)
+        self._schedule_flush()
 
     @Slot(object)
     def _on_event(self, event: BatchEvent) -> None:
         if event.kind == "checking" and event.index is not None:
-            self.model.set_checking(event.index)
-        elif event.kind == "paused" and event.dc:
+            self._pending_checking.append(event.index)
+            self._schedule_flush()
+            return
+        if event.kind == "paused" and event.dc:
             self._paused[event.dc] = event.message
         elif event.kind == "resumed" and event.dc:
             self._paused.pop(event.dc, None)
         elif event.kind == "notice" and event.message not in self._notices:
             self._notices.append(event.message)
         self._update_status()
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _flush(self) -> None:
+        """Show the rows that started and the answers that arrived since the last flush."""
+        self._flush_timer.stop()
+        checking, self._pending_checking = self._pending_checking, []
+        results, self._pending_results = self._pending_results, []
+        for index in checking:
+            self.model.set_checking(index)
+        for result in results:
+            self.model.set_result(result)
+        if results:
+            # QProgressBar.setValue() repaints at once, which would paint the whole
+            # window (the table too) inside this slot; let the next frame paint it.
+            self.progress.setUpdatesEnabled(False)
+            self.progress.setValue(self.model.finished_count())
+            self.progress.setUpdatesEnabled(True)
+            self.progress.update()
+        self._update_status()
+        for result in results:
+            self.resultArrived.emit(result)
 
     @Slot(object)
     def _on_last_worked(self, found: dict[str, str]) -> None:
@@ -303,11 +338,10 @@ class CheckAllView(QDialog):
         self._finish()
 
     def _finish(self) -> None:
+        self._flush()
         self._running = False
         self._paused.clear()
         self.cancel_button.setEnabled(False)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
         self._update_status()
         self.runFinished.emit(self.model.results())
 

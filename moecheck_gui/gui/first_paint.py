@@ -43,8 +43,10 @@ class FirstPaint(QObject):
     ran = Signal()
 
     def __init__(self, widget: QWidget, *, fallback_ms: int = FALLBACK_MS) -> None:
+        # The widget is only our Qt parent: a Python reference to it from here
+        # would make a reference cycle, and the widget would then be deleted by
+        # Python's cycle collector at some random later moment, not when dropped.
         super().__init__(widget)
-        self._widget = widget
         self._first: list[Callable[[], object]] = []
         self._rest: list[Callable[[], object]] = []
         self._done = False
@@ -75,15 +77,20 @@ class FirstPaint(QObject):
             self._run()
         return False
 
+    def _widget(self) -> QWidget:
+        widget = self.parent()
+        assert isinstance(widget, QWidget)
+        return widget
+
     def _run_unless_shown(self) -> None:
-        if not self._widget.isVisible():
+        if not self._widget().isVisible():
             self._run()
 
     def _run(self) -> None:
         if self._done:
             return
         self._done = True
-        self._widget.removeEventFilter(self)
+        self._widget().removeEventFilter(self)
         callbacks, self._first, self._rest = [*self._first, *self._rest], [], []
         for callback in callbacks:
             # Queued, so each runs once this frame is on screen and the loop is idle.

@@ -195,7 +195,8 @@ class MainWindow(QMainWindow):
         self.demo_banner = self._build_demo_banner()
         outer.addWidget(self.demo_banner)
         outer.addWidget(self.form)
-        self.saved = SavedWorkspaces(self.keychain_flow, self.form, self._place_profiles_box, self)
+        self.saved = SavedWorkspaces(self.keychain_flow, self.form, self)
+        self.saved.boxBuilt.connect(self._place_profiles_box)
         self.workspace_edit = self.form.workspace_edit
         self.key_edit = self.form.key_edit
         self.remember_check = self.form.remember_check

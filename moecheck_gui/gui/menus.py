@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -19,15 +20,19 @@ from moecheck_gui import APP_NAME
 from moecheck_gui.gui import desktop
 
 
-class WindowMenus:
+class WindowMenus(QObject):
     """The menus of one window, and the actions others refer to.
 
     ``file_menu``, ``help_menu``; ``quit_action`` (its platform shortcut is
     set after the first paint), ``about_action`` (objectName ``aboutAction``).
+    A QObject child of the window, holding no Python reference to it (which
+    would keep the window alive in a reference cycle).
+
+    Signals: none (each action has its own ``triggered``).
     """
 
     def __init__(self, window: QMainWindow) -> None:
-        self._window = window
+        super().__init__(window)
         bar = window.menuBar()
         self.file_menu: QMenu = bar.addMenu("&File")
         self.help_menu: QMenu = bar.addMenu("&Help")
@@ -51,7 +56,7 @@ class WindowMenus:
         ``slot`` runs when it is chosen; ``name`` is its objectName (for tests
         and assistive technology).
         """
-        action = QAction(self._window)
+        action = QAction(self.parent())
         action.setText(text)
         if name:
             action.setObjectName(name)

@@ -10,16 +10,14 @@ first paint, when the list is read from disk).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from moecheck_gui.gui.profiles_box import ProfilesBox, ask_to_forget
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
-
     from moecheck_gui.gui.credentials_form import CredentialsForm
     from moecheck_gui.gui.keychain_flow import KeychainFlow
 
@@ -27,30 +25,26 @@ if TYPE_CHECKING:
 class SavedWorkspaces(QObject):
     """Keeps the saved-workspace row, the form and the keychain flow in step.
 
-    ``place(box)`` puts the row into the window when it is first needed.
+    A QObject child of the window, holding no Python reference to it (which
+    would keep the window alive in a reference cycle).
 
     Signals:
+        boxBuilt(object): the row (a :class:`ProfilesBox`) was built, on first
+            use; a slot must put it into the window before this returns.
         picked(str): the user picked a saved workspace, before the form is
             filled (a running check is for other details now); its ID.
         keyCleared(): a forgotten workspace's key left the form (the shown
             result is about details no longer there).
     """
 
+    boxBuilt = Signal(object)
     picked = Signal(str)
     keyCleared = Signal()
 
-    def __init__(
-        self,
-        flow: KeychainFlow,
-        form: CredentialsForm,
-        place: Callable[[ProfilesBox], object],
-        parent: QWidget,
-    ) -> None:
+    def __init__(self, flow: KeychainFlow, form: CredentialsForm, parent: QWidget) -> None:
         super().__init__(parent)
-        self._window = parent
         self.flow = flow
         self.form = form
-        self._place = place
         self._box: ProfilesBox | None = None
         flow.profilesChanged.connect(self.refresh)
         flow.keyLoaded.connect(self._on_key_loaded)
@@ -59,11 +53,11 @@ class SavedWorkspaces(QObject):
     def box(self) -> ProfilesBox:
         """The row, built (and placed) on first use."""
         if self._box is None:
-            box = ProfilesBox(self._window)
+            box = ProfilesBox(self._window())
             box.profileChosen.connect(self.load)
             box.forgetRequested.connect(self.confirm_forget)
             self._box = box
-            self._place(box)
+            self.boxBuilt.emit(box)
         return self._box
 
     @property
@@ -106,7 +100,7 @@ class SavedWorkspaces(QObject):
         """Ask first (window-modal, Cancel the default), then :meth:`forget`."""
         profile = self.flow.profiles.get(workspace_id)
         ask_to_forget(
-            self._window,
+            self._window(),
             workspace_id=workspace_id,
             label=profile.label if profile else "",
             store_name=self.flow.store_name,
@@ -119,6 +113,11 @@ class SavedWorkspaces(QObject):
         if self.form.workspace_edit.text().strip() == workspace_id:
             self.form.quietly(self.form.key_edit.clear)
             self.keyCleared.emit()
+
+    def _window(self) -> QWidget:
+        window = self.parent()
+        assert isinstance(window, QWidget)
+        return window
 
     def _fill(self, workspace_id: str) -> None:
         profile = self.flow.profiles.get(workspace_id)

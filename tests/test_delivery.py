@@ -125,8 +125,10 @@ def test_wheel_installed_in_a_fresh_venv_finds_its_icon_and_desktop_file(
     wheel_from_sdist: Path, tmp_path: Path
 ) -> None:
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
+    builder = venv.EnvBuilder(with_pip=False)
+    builder.create(env_dir)
+    context = builder.ensure_directories(env_dir)  # the paths only (bin/ or Scripts\)
+    python = Path(context.env_exe)
     purelib = Path(
         _run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -171,7 +173,9 @@ print(json.dumps({
         assert path.read_bytes() == (ROOT / "resources" / name).read_bytes()
     assert found["icon_null"] is False
     assert found["centre_alpha"] > 0  # the icon rendered, not an empty pixmap
-    version = _run([str(env_dir / "bin" / "moecheck"), "--version"], cwd=tmp_path, env=env)
+    moecheck = shutil.which("moecheck", path=context.bin_path)
+    assert moecheck is not None, "the wheel installed no moecheck command"
+    version = _run([moecheck, "--version"], cwd=tmp_path, env=env)
     assert __version__ in version.stdout
 
 

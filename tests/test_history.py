@@ -75,7 +75,6 @@ def test_default_path_is_in_the_platform_data_folder(
     monkeypatch.setenv("HOME", str(tmp_path))
     expected = Path(platformdirs.user_data_dir("moecheck", appauthor=False)) / "history.json"
     assert HistoryStore().path == expected
-    assert expected.parent != Path(platformdirs.user_config_dir("moecheck", appauthor=False))
 
 
 def test_record_and_read_back(store: HistoryStore) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,7 @@ class CheckAllView(QDialog):
         self.runner = runner if runner is not None else TaskRunner(self)
         self._task: int | None = None
         self._running = False
-        self._stop_lock = threading.Lock()
-        self._stop_requested = False
-        self._batch: BatchRunner | None = None
+        self._job: _Job | None = None
         self._paused: dict[str, str] = {}
         self._notices: list[str] = []
         self._relay = _Relay(self)
@@ -231,51 +230,30 @@ class CheckAllView(QDialog):
             return
         self._running = True
         self.cancel_button.setEnabled(True)
-        self._task = self.runner.start(self._work, self._on_done, self._on_failed, name="check-all")
+        self._job = _Job(
+            self._rows,
+            self._checker_factory,
+            self._keychain_factory,
+            self._history,
+            self._concurrency,
+            self._timeout,
+            self._relay,
+        )
+        # The task holds the job and weak callbacks, never the view: a worker thread
+        # dropping the last reference to a widget would destroy it on that thread
+        # (a crash) when the view is closed and released mid-run.
+        self._task = self.runner.start(
+            self._job.run, _weakly(self._on_done), _weakly(self._on_failed), name="check-all"
+        )
         self._update_status()
 
     def cancel(self) -> None:
         """Stop the batch promptly; rows not yet checked are marked not checked."""
-        with self._stop_lock:
-            self._stop_requested = True
-            batch = self._batch
-        if batch is not None:
-            batch.cancel()
+        if self._job is not None:
+            self._job.cancel()
         if self._running:
             self.cancel_button.setEnabled(False)
             self.status_label.setText("Stopping…")
-
-    def _work(self) -> list[str]:
-        """Worker thread: build the checker, run the batch, emit everything. Never a widget."""
-        relay = self._relay
-        rows = self._rows
-        history = self._history
-        if history is not None:
-            found = history.last_successes([r.workspace_id for r in rows if r.saved])
-            if not _emit(relay.lastWorked, {ws: e.at for ws, e in found.items()}):
-                return []
-
-        def on_event(event: BatchEvent) -> None:
-            _emit(relay.progress, event)
-
-        checker = self._checker_factory()
-        keychain = self._keychain_factory() if self._keychain_factory is not None else None
-        batch = BatchRunner(
-            checker,
-            keychain=keychain,
-            history=history,
-            concurrency=self._concurrency,
-            timeout=self._timeout,
-            on_event=on_event,
-        )
-        with self._stop_lock:
-            self._batch = batch
-            if self._stop_requested:
-                batch.cancel()
-        for result in batch.run(rows):
-            if not _emit(relay.result, result):
-                batch.cancel()  # the view is gone: stop, and let the rest drain
-        return batch.notices
 
     @Slot(object)
     def _on_result(self, result: BatchResult) -> None:
@@ -437,6 +415,86 @@ class CheckAllView(QDialog):
         if self._running:
             self.cancel()
         super().done(result)
+
+
+class _Job:
+    """One check-all run, as the worker thread sees it: plain data and the relay.
+
+    Deliberately holds no widget (see :meth:`CheckAllView.start`). ``cancel()``
+    may come from the GUI thread before or after the batch exists.
+    """
+
+    def __init__(
+        self,
+        rows: list[BatchRow],
+        checker_factory: Callable[[], CheckerLike],
+        keychain_factory: Callable[[], KeySource | None] | None,
+        history: HistoryStore | None,
+        concurrency: int,
+        timeout: float,
+        relay: _Relay,
+    ) -> None:
+        self.rows = rows
+        self.checker_factory = checker_factory
+        self.keychain_factory = keychain_factory
+        self.history = history
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.relay = relay
+        self._lock = threading.Lock()
+        self._stop_requested = False
+        self._batch: BatchRunner | None = None
+
+    def cancel(self) -> None:
+        """Stop the batch (now, or as soon as it is built)."""
+        with self._lock:
+            self._stop_requested = True
+            batch = self._batch
+        if batch is not None:
+            batch.cancel()
+
+    def run(self) -> list[str]:
+        """Worker thread: build the checker, run the batch, emit everything. Never a widget."""
+        relay = self.relay
+        rows = self.rows
+        if self.history is not None:
+            found = self.history.last_successes([r.workspace_id for r in rows if r.saved])
+            if not _emit(relay.lastWorked, {ws: e.at for ws, e in found.items()}):
+                return []
+
+        def on_event(event: BatchEvent) -> None:
+            _emit(relay.progress, event)
+
+        checker = self.checker_factory()
+        keychain = self.keychain_factory() if self.keychain_factory is not None else None
+        batch = BatchRunner(
+            checker,
+            keychain=keychain,
+            history=self.history,
+            concurrency=self.concurrency,
+            timeout=self.timeout,
+            on_event=on_event,
+        )
+        with self._lock:
+            self._batch = batch
+            if self._stop_requested:
+                batch.cancel()
+        for result in batch.run(rows):
+            if not _emit(relay.result, result):
+                batch.cancel()  # the view is gone: stop, and let the rest drain
+        return batch.notices
+
+
+def _weakly(method: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A callback that calls ``method`` only while its object is still alive."""
+    ref = weakref.WeakMethod(method)
+
+    def call(value: Any) -> None:
+        bound = ref()
+        if bound is not None:
+            bound(value)
+
+    return call
 
 
 def _emit(signal: Any, value: object) -> bool:

@@ -63,7 +63,9 @@ def _rows(sandbox: Sandbox) -> list[BatchRow]:
 
 @pytest.fixture
 def history(private_home: Path) -> HistoryStore:
-    store = HistoryStore()  # the real default place, inside this test's private HOME
+    # Inside this test's private HOME (the default folder is the real one on Windows,
+    # where platformdirs does not follow HOME).
+    store = HistoryStore(private_home / "data" / "history.json")
     ok = Outcome(ok=True, kind=None, dc="02", workspace_id="ROTATED", app_name="Rotated Ltd")
     store.record("ROTATED", ok, at=EARLIER)
     return store
@@ -311,3 +313,39 @@ def test_no_saved_workspaces(qtbot: Any, make_view: Callable[..., CheckAllView])
     assert "no saved workspaces" in view.status_label.text()
     assert _run(qtbot, view) == []
     assert view.proxy.rowCount() == 0
+
+
+def test_dropping_the_view_mid_run_stops_the_batch_without_a_crash(
+    qtbot: Any, sandbox: Sandbox, checker: Checker
+) -> None:
+    """The last reference to the view goes away while its batch still runs.
+
+    Regression: the worker task once held the view itself, so the worker thread
+    could drop the last reference and destroy the dialog on that thread (a crash).
+    """
+    import gc
+    import threading
+    import weakref
+
+    sandbox.set_mode("hang")
+    view = CheckAllView(_hanging_rows(6), lambda: checker, concurrency=2, timeout=60)
+    view.start()
+    ref = weakref.ref(view)
+
+    def checking() -> bool:
+        shown = ref()
+        return shown is not None and any(
+            _cell(shown, r, COL_VERDICT) == "Checking…" for r in range(6)
+        )
+
+    qtbot.waitUntil(checking, timeout=10000)
+    view.cancel()
+    del view
+    gc.collect()
+    assert ref() is None, "the view was not freed on the GUI thread"
+
+    def batch_threads() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("moecheck-batch")]
+
+    qtbot.waitUntil(lambda: batch_threads() == [], timeout=10000)
+    qtbot.wait(50)  # let any late, queued delivery to the deleted relay be dropped

@@ -458,6 +458,9 @@ def fetch_presented_certificate(
 # --------------------------------------------------------------------------- words
 
 
+_NEVER_OFF = "Do not switch verification off: your API key travels over this connection."
+
+
 def _day(value: str | None) -> str:
     return value[:10] if value else "an unknown date"
 
@@ -475,7 +478,7 @@ def explain(info: CertificateInfo, host: str, now: datetime | None = None) -> tu
     product = inspection_product(info)
     if info.problem == "untrusted_issuer":
         message = (
-            f"The certificate {host} presented was issued by {issuer}, "
+            f"The certificate {host} presented is not trusted: it was issued by {issuer}, "
             "which this computer does not trust."
         )
         if product:
@@ -485,13 +488,13 @@ def explain(info: CertificateInfo, host: str, now: datetime | None = None) -> tu
             )
             hint = (
                 f"Ask your IT team to install the {product} root certificate in this computer's "
-                "trust store (it is usually installed on managed computers). Do not turn off "
-                "certificate checks."
+                f"trust store (it is usually installed on managed computers). {_NEVER_OFF}"
             )
         else:
             hint = (
                 "If your company inspects encrypted traffic, ask IT to add its root certificate to "
-                "this computer's trust store. On a hotel or public network, try another network."
+                "this computer's trust store. On a hotel or public network, try another network. "
+                f"{_NEVER_OFF}"
             )
         return message, hint
     if info.problem == "self_signed":
@@ -518,7 +521,7 @@ def explain(info: CertificateInfo, host: str, now: datetime | None = None) -> tu
         names = ", ".join(info.names[:6]) or "no names"
         more = f" and {len(info.names) - 6} more" if len(info.names) > 6 else ""
         return (
-            f"The certificate presented is made for {names}{more}, not for {host}.",
+            f"The certificate presented is made for another name ({names}{more}), not for {host}.",
             "The connection reached a different server than MoEngage's: a proxy, a DNS entry or "
             "MOECHECK_API_BASE sends the traffic elsewhere. Try another network or ask IT.",
         )

@@ -1,4 +1,4 @@
-"""The one function that talks to MoEngage: check a set of credentials against one data center.
+"""Check a set of credentials against one data center: the one place that talks to MoEngage.
 
 Design, and why:
 
@@ -6,387 +6,150 @@ Design, and why:
   :class:`~moecheck_gui.outcome.Outcome`, so the CLI and the window need no
   exception handling of their own.
 * **One overall deadline.** Per-read timeouts let a server that trickles a byte
-  every half second keep a check alive for ever. The request therefore runs on a
-  short-lived daemon thread while the caller waits for at most the deadline; at
-  the deadline (or on cancel) the caller returns at once and the sockets of that
-  request are shut down, so the abandoned thread ends promptly too. Even a
-  blocked DNS lookup cannot hold the caller.
+  every half second keep a check alive for ever. Everything the check does --
+  choosing the proxy (which may fetch and run a PAC file), the request, and the
+  certificate probe after a TLS failure -- runs on a short-lived daemon thread
+  while the caller waits for at most the deadline; at the deadline (or on
+  cancel) the caller returns at once and the sockets are shut down, so the
+  abandoned thread ends promptly too. Even a blocked DNS lookup cannot hold it.
+* **The way there is chosen as the browser would** (:mod:`moecheck_gui.proxy`):
+  environment, PAC file, OS setting, direct; a PAC answer with fallbacks is
+  tried in order, moving on only when a proxy cannot be reached. The proxy
+  never decides trust: TLS is verified end to end through every tunnel.
+* **Stages are timed** (:mod:`moecheck_gui.stages`) so the verdict can say which
+  one failed; **certificates are named** on TLS failures
+  (:mod:`moecheck_gui.certificates`); **only MoEngage's own answer judges the
+  credentials** (:mod:`moecheck_gui.verdict`).
 * **Never follows redirects.** The request body carries the API key.
-* **Size cap.** At most 64 KiB are read from the wire, and at most 64 KiB after
-  decompression (we decompress ourselves with a bound, so a gzip bomb cannot
-  balloon memory).
+* **Size cap.** At most 64 KiB on the wire and after decompression (:mod:`moecheck_gui.transport`).
 * **TLS always verified**, against the OS trust store or the bundle named by
   ``REQUESTS_CA_BUNDLE``/``SSL_CERT_FILE`` (:mod:`moecheck_gui.trust`).
 * **Reuse.** One ``requests.Session`` per :class:`Checker`: the connection pool
-  and the TLS context survive between checks.
-* The session ignores ``.netrc`` and cookies (``trust_env`` is off); proxies are
-  still taken from the environment and the OS for each URL.
+  and the TLS context survive between checks. The session ignores ``.netrc``,
+  cookies and requests' own proxy lookup (``trust_env`` is off): proxies are
+  passed explicitly for every request.
 """
 
 from __future__ import annotations
 
 import base64
-import email.utils
 import http.cookiejar
 import json
-import math
-import socket
 import ssl
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import requests.adapters
-import requests.utils
-import urllib3
-import urllib3.connection
-import urllib3.connectionpool
-import urllib3.exceptions
 
-from moecheck_gui import __version__, messages
+from moecheck_gui import __version__, messages, stages
 
 # CancelToken lives in moecheck_gui.cancel; importing it from here still works for
 # the front ends (and batch) that did so before it moved -- a compatibility re-export.
 from moecheck_gui.cancel import CancelToken
+from moecheck_gui.certificates import certificate_info, fetch_presented_certificate, verify_code_of
 from moecheck_gui.datacenters import DataCenterError, dc_label, parse_dc
 from moecheck_gui.detect import detect
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
-from moecheck_gui.limits import (
-    DEFAULT_TIMEOUT,
-    MAX_ANSWER_BYTES,
-    MAX_FIELD_LENGTH,
-    MAX_RETRY_AFTER_S,
+from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES, MAX_FIELD_LENGTH
+from moecheck_gui.outcome import CertificateInfo, Kind, Outcome, Timings, clean_server_text
+from moecheck_gui.proxy import (
+    Deadline,
+    ProxyCancelled,
+    ProxyConfigError,
+    ProxyRoute,
+    SystemProxy,
+    plan_routes,
+    preferred_scheme,
+    probe_proxy_challenge,
+    read_system_proxy,
 )
-from moecheck_gui.outcome import Kind, Outcome, clean_server_text
-from moecheck_gui.redaction import REDACTED, redact, redact_url, secret_forms
+from moecheck_gui.redaction import REDACTED, redact, secret_forms
+from moecheck_gui.stages import StageClock
+from moecheck_gui.transport import Adapter, Answer, Attempt, bind, send
 from moecheck_gui.trust import ContextCache, TrustConfig, TrustError, current_config
+from moecheck_gui.verdict import (
+    Verdict,
+    chain,
+    classify_error,
+    error_detail,
+    judge,
+)
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_ANSWER_BYTES",
+    "SOURCE",
+    "USER_AGENT",
+    "CancelToken",
+    "Checker",
+    "LogFn",
+    "describe_proxy",
+]
 
 SOURCE = "moecheck"
 USER_AGENT = f"MoeCheck/{__version__}"
-_READ_CHUNK = 4096
-_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title")
+SYSTEM_PROXY_CACHE_S = 10.0
+"""How long one reading of the OS proxy setting is reused (a check-all makes many checks)."""
+CERT_PROBE_MAX_S = 5.0
 
 LogFn = Callable[[str], None]
+SystemReader = Callable[[], SystemProxy | None]
 
 
-# --------------------------------------------------------------------------- aborting sockets
-
-
-class _Attempt:
-    """The connections one request is using, so another thread can cut them.
-
-    The request thread registers every connection it touches (through the
-    connection classes below, which find the attempt in a thread-local); the
-    waiting thread calls :meth:`abort` at the deadline or on cancel, which
-    shuts the sockets down and makes any blocked read or handshake fail at once.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._connections: list[urllib3.connection.HTTPConnection] = []
-        self.aborted = False
-
-    def register(self, conn: urllib3.connection.HTTPConnection) -> None:
-        with self._lock:
-            if conn not in self._connections:
-                self._connections.append(conn)
-            aborted = self.aborted
-        if aborted:
-            _shutdown(conn)
-
-    def abort(self) -> None:
-        with self._lock:
-            self.aborted = True
-            connections = list(self._connections)
-        for conn in connections:
-            _shutdown(conn)
-
-
-def _shutdown(conn: urllib3.connection.HTTPConnection) -> None:
-    sock = getattr(conn, "sock", None)
-    if sock is None:
-        return
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed or never connected: nothing left to cut
-
-
-_current = threading.local()
-
-
-def _register_current(conn: urllib3.connection.HTTPConnection) -> None:
-    attempt: _Attempt | None = getattr(_current, "attempt", None)
-    if attempt is not None:
-        attempt.register(conn)
-
-
-class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
-    """An HTTP connection that makes itself abortable by the current check."""
-
-    def connect(self) -> None:
-        _register_current(self)
-        super().connect()
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _register_current(self)
-        super().request(*args, **kwargs)
-
-
-class _TrackedHTTPSConnection(_TrackedHTTPConnection, urllib3.connection.HTTPSConnection):
-    """An HTTPS connection that makes itself abortable by the current check.
-
-    The tracking methods come from :class:`_TrackedHTTPConnection`; their
-    ``super()`` calls reach HTTPSConnection first in this class's MRO, so the
-    TLS handshake still happens.
-    """
-
-
-class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
-    ConnectionCls = _TrackedHTTPConnection
-
-
-class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
-    ConnectionCls = _TrackedHTTPSConnection
-
-
-_POOL_CLASSES = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
-class _Adapter(requests.adapters.HTTPAdapter):
-    """Hands our TLS context and abortable connections to every pool, direct or proxied."""
-
-    def __init__(self, ssl_context: ssl.SSLContext) -> None:
-        self._ssl_context = ssl_context
-        super().__init__(max_retries=0, pool_connections=8, pool_maxsize=8)
-
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **kw: Any
-    ) -> None:
-        super().init_poolmanager(connections, maxsize, block, ssl_context=self._ssl_context, **kw)
-        self.poolmanager.pool_classes_by_scheme = _POOL_CLASSES
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
-        proxy_kwargs.setdefault("ssl_context", self._ssl_context)
-        manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = _POOL_CLASSES
-        return manager
-
-    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
-        # requests would load certifi's bundle into our context here; the roots
-        # are already chosen in moecheck_gui.trust, and verification is never off.
-        conn.cert_reqs = "CERT_REQUIRED"
-
-
-# --------------------------------------------------------------------------- request and answer
+# --------------------------------------------------------------------------- one flight
 
 
 @dataclass
-class _Answer:
-    """What came back over HTTP (or why nothing did)."""
+class _Flight:
+    """Everything the request thread learned, handed to the waiting thread when it ends."""
 
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    too_large: bool = False
-    encoding_problem: str | None = None
-    error: BaseException | None = None
-    proxy: str | None = None
-
-
-def _proxy_for(url: str) -> str | None:
-    proxies = requests.utils.get_environ_proxies(url, no_proxy=None)
-    scheme = urlsplit(url).scheme
-    return proxies.get(scheme) or proxies.get("all")
+    answer: Answer = field(default_factory=Answer)
+    route: ProxyRoute | None = None
+    proxy_error: ProxyConfigError | None = None
+    proxy_cancelled: bool = False
+    proxy_schemes: tuple[str, ...] = ()
+    certificate: CertificateInfo | None = None
+    skipped: list[str] = field(default_factory=list)
+    """Proxies that could not be reached before the one (or direct) that was used."""
 
 
-def describe_proxy(url: str) -> str:
-    """Which proxy a request to ``url`` would use, in words (credentials redacted)."""
-    try:
-        proxy = _proxy_for(url)
-    except Exception:  # noqa: BLE001 - OS proxy lookup may fail in odd ways; report, don't crash
-        return "unknown (the system proxy settings could not be read)"
-    if not proxy:
-        return "direct (no proxy)"
-    return f"proxy {redact_url(proxy)}"
+def _proxy_unreachable(exc: BaseException) -> bool:
+    """True when the proxy itself could not be reached (as opposed to answering with a refusal)."""
+    import urllib3.exceptions
 
-
-def _decoder(encoding: str) -> Any:
-    encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return None
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    raise ValueError(encoding)
-
-
-def _read_capped(raw: urllib3.response.BaseHTTPResponse, answer: _Answer) -> None:
-    """Read the body with both caps; sets ``too_large`` instead of reading on."""
-    length = raw.headers.get("Content-Length")
-    if length is not None and length.strip().isdigit() and int(length) > MAX_ANSWER_BYTES:
-        answer.too_large = True
-        return
-    try:
-        decoder = _decoder(raw.headers.get("Content-Encoding", ""))
-    except ValueError as exc:
-        answer.encoding_problem = f"unsupported content encoding '{exc}'"
-        return
-    received = 0
-    out = bytearray()
-    while True:
-        chunk = raw.read(_READ_CHUNK, decode_content=False)
-        if not chunk:
-            break
-        received += len(chunk)
-        if received > MAX_ANSWER_BYTES:
-            answer.too_large = True
-            return
-        if decoder is None:
-            out += chunk
-        else:
-            data = chunk
-            while data:
-                try:
-                    piece = decoder.decompress(data, MAX_ANSWER_BYTES + 1 - len(out))
-                except zlib.error:
-                    answer.encoding_problem = "the compressed answer is corrupt"
-                    return
-                out += piece
-                if len(out) > MAX_ANSWER_BYTES:
-                    answer.too_large = True
-                    return
-                data = decoder.unconsumed_tail
-                if not piece and data:
-                    break  # pragma: no cover - zlib made no progress; avoid spinning
-        if len(out) > MAX_ANSWER_BYTES:
-            answer.too_large = True
-            return
-    if decoder is not None:
-        try:
-            out += decoder.flush()
-        except zlib.error:
-            answer.encoding_problem = "the compressed answer is corrupt"
-            return
-        if len(out) > MAX_ANSWER_BYTES:
-            answer.too_large = True
-            return
-    answer.body = bytes(out)
-
-
-# --------------------------------------------------------------------------- classification
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """The exception, its causes, and urllib3's wrapped ``reason``s, outermost first."""
-    seen: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        item = todo.pop(0)
-        if item is None or any(item is s for s in seen):
-            continue
-        seen.append(item)
-        reason = getattr(item, "reason", None)
-        todo.append(reason if isinstance(reason, BaseException) else None)
-        todo.extend(a for a in getattr(item, "args", ()) if isinstance(a, BaseException))
-        todo.append(item.__cause__)
-        todo.append(item.__context__)
-    return seen
-
-
-def _classify_error(exc: BaseException) -> tuple[Kind, int | None]:
-    """Map a transport exception to an outcome kind (and a proxy's HTTP status, if any)."""
-    chain = _chain(exc)
-    text = " ".join(str(e) for e in chain)
-    if any(
-        isinstance(e, requests.exceptions.ProxyError | urllib3.exceptions.ProxyError) for e in chain
-    ):
-        status = 407 if "407" in text else None
-        return Kind.PROXY, status
-    if any(isinstance(e, urllib3.exceptions.NameResolutionError | socket.gaierror) for e in chain):
-        return Kind.DNS, None
-    if any(
-        isinstance(e, ssl.SSLError | ssl.CertificateError | urllib3.exceptions.SSLError)
-        for e in chain
-    ):
-        return Kind.TLS, None
-    if any(isinstance(e, requests.exceptions.SSLError) for e in chain):
-        return Kind.TLS, None
-    # urllib3's NewConnectionError subclasses its ConnectTimeoutError, so refusals
-    # must be recognised before anything that merely looks like a timeout.
-    if any(isinstance(e, urllib3.exceptions.NewConnectionError | ConnectionError) for e in chain):
-        return Kind.CONNECT, None
-    if any(isinstance(e, TimeoutError | urllib3.exceptions.TimeoutError) for e in chain):
-        return Kind.TIMEOUT, None
-    return Kind.CONNECT, None
-
-
-def _error_detail(exc: BaseException) -> str:
-    """One line for the details area: the innermost useful exception, cleaned."""
-    chain = _chain(exc)
-    inner = next(
-        (e for e in reversed(chain) if isinstance(e, OSError | ssl.SSLError) and str(e)), chain[0]
+    return any(
+        isinstance(
+            e,
+            urllib3.exceptions.NewConnectionError
+            | urllib3.exceptions.NameResolutionError
+            | urllib3.exceptions.ConnectTimeoutError
+            | ConnectionRefusedError,
+        )
+        for e in chain(exc)
     )
-    text = clean_server_text(f"{inner.__class__.__name__}: {inner}", limit=300)
-    return text or inner.__class__.__name__
 
 
-def _retry_after(value: str | None) -> int | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(int(value), MAX_RETRY_AFTER_S)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None or when.tzinfo is None:
-        return None
-    return max(0, math.ceil(when.timestamp() - time.time()))
+class _CachedSystemReader:
+    """Reads the OS proxy setting at most every few seconds (it can cost a subprocess)."""
 
+    def __init__(self, reader: SystemReader) -> None:
+        self._reader = reader
+        self._lock = threading.Lock()
+        self._value: tuple[float, SystemProxy | None] | None = None
 
-def _looks_html(headers: dict[str, str], body: bytes) -> bool:
-    ctype = headers.get("content-type", "").lower()
-    if "html" in ctype:
-        return True
-    head = body[:512].lstrip().lower()
-    return any(head.startswith(marker) for marker in _HTML_MARKERS)
-
-
-def _parse_json(body: bytes) -> tuple[Any, bool]:
-    try:
-        return json.loads(body.decode("utf-8")), True
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None, False
-
-
-def _server_fields(data: Any, headers: dict[str, str]) -> dict[str, str | None]:
-    """MoEngage's own message, error type and request id, cleaned; whatever shape came back."""
-    message = etype = request_id = None
-    if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, dict):
-            message = clean_server_text(error.get("message"))
-            etype = clean_server_text(error.get("type"))
-            request_id = clean_server_text(error.get("request_id"), limit=200)
-        elif isinstance(error, str):
-            message = clean_server_text(error)
-        message = message or clean_server_text(data.get("message"))
-        request_id = request_id or clean_server_text(data.get("request_id"), limit=200)
-    header_id = headers.get("x-request-id") or headers.get("x-moe-request-id")
-    request_id = request_id or clean_server_text(header_id, limit=200)
-    return {"server_message": message, "server_error_type": etype, "request_id": request_id}
-
-
-# --------------------------------------------------------------------------- the checker
+    def __call__(self) -> SystemProxy | None:
+        with self._lock:
+            now = time.monotonic()
+            if self._value is not None and now - self._value[0] < SYSTEM_PROXY_CACHE_S:
+                return self._value[1]
+        value = self._reader()  # may raise SystemProxyError: the chooser reports it
+        with self._lock:
+            self._value = (time.monotonic(), value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -406,10 +169,22 @@ class Checker:
     Holds a ``requests.Session`` whose connection pool and TLS context are
     reused between checks; it is rebuilt only when the trust configuration in
     the environment changes. Safe to use from several threads at once.
+
+    ``pac_url``: a PAC URL saved in the window's network settings (it replaces
+    ``MOECHECK_PAC_URL``). ``system_proxy``: reads the OS proxy setting
+    (default: this platform's reader; tests pass ``no_system_proxy``).
     """
 
-    def __init__(self, api_base: str | None = None) -> None:
+    def __init__(
+        self,
+        api_base: str | None = None,
+        *,
+        pac_url: str | None = None,
+        system_proxy: SystemReader | None = None,
+    ) -> None:
         self._api_base = api_base
+        self._pac_url = pac_url
+        self._system = _CachedSystemReader(system_proxy or read_system_proxy)
         self._contexts = ContextCache()
         self._lock = threading.Lock()
         self._session: requests.Session | None = None
@@ -459,6 +234,21 @@ class Checker:
         prepared = self._prepare(workspace_id, api_key, dc)
         return prepared if isinstance(prepared, Outcome) else None
 
+    def routes(self, dc: str = "01", *, timeout: float = 5.0) -> list[ProxyRoute]:
+        """The ways a check to ``dc`` would go right now (for -v and Network settings).
+
+        Raises :class:`~moecheck_gui.proxy.ProxyConfigError` like a check would
+        report it. Runs a PAC file when one applies, so call it off the GUI thread.
+        """
+        url = endpoint_url(parse_dc(dc), self._api_base)
+        return plan_routes(
+            url,
+            pac_url_override=self._pac_url,
+            system=self._system,
+            timeout=timeout,
+            ssl_context=self._pac_context,
+        )
+
     def close(self) -> None:
         """Close pooled connections (the checker stays usable)."""
         with self._lock:
@@ -488,14 +278,18 @@ class Checker:
                 if self._session is not None:
                     self._session.close()
                 session = requests.Session()
-                session.trust_env = False  # no .netrc (it would replace our Authorization)
+                session.trust_env = False  # no .netrc, no second proxy lookup
                 session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-                adapter = _Adapter(context)
+                adapter = Adapter(context)
                 session.mount("https://", adapter)
                 session.mount("http://", adapter)
                 self._session = session
                 self._session_context = context
             return self._session, config
+
+    def _pac_context(self) -> ssl.SSLContext:
+        """An https PAC file is fetched with the same trust roots as the check."""
+        return self._contexts.get()[1]
 
     # -- running ---------------------------------------------------------------------------
 
@@ -515,27 +309,21 @@ class Checker:
             return self._finish(
                 prep, Kind.TLS, started, detail=str(exc), trust=current_config(), detected=detected
             )
-        try:
-            proxy = _proxy_for(prep.url)
-        except Exception:  # noqa: BLE001 - a broken OS proxy config must not crash the check
-            proxy = None
         body, headers = _wire(prep.credentials, prep.dc)
-        if log:
-            _log_request(log, prep, headers, proxy, config)
-
-        attempt = _Attempt()
-        answer = _Answer(proxy=proxy)
+        clock = StageClock(started)
+        attempt = Attempt(clock)
+        flight = _Flight()
         done = threading.Event()
         wake = threading.Event()
 
         def work() -> None:
-            _current.attempt = attempt
+            bind(attempt)
             try:
-                _send(session, prep.url, body, headers, proxy, deadline, answer)
+                self._fly(flight, prep, session, config, body, headers, deadline, cancel, log)
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-                answer.error = exc
+                flight.answer.error = exc
             finally:
-                _current.attempt = None
+                bind(None)
                 done.set()
                 wake.set()
 
@@ -550,6 +338,7 @@ class Checker:
                     return self._finish(prep, Kind.CANCELLED, started, detected=detected)
                 if remaining <= 0:
                     attempt.abort()
+                    stage = clock.failed_stage() or "proxy"
                     if log:
                         log(f"No complete answer after {_ms(started):.0f} ms: deadline reached")
                     return self._finish(
@@ -557,145 +346,187 @@ class Checker:
                         Kind.TIMEOUT,
                         started,
                         timeout_s=timeout,
-                        proxy=proxy,
                         detected=detected,
+                        route=flight.route,
+                        clock=clock,
+                        failed_stage=stage,
                     )
                 wake.wait(remaining)
                 wake.clear()
         finally:
             remove()
-        if cancel is not None and cancel.cancelled:
+        if (cancel is not None and cancel.cancelled) or flight.proxy_cancelled:
             return self._finish(prep, Kind.CANCELLED, started, detected=detected)
-        outcome = self._judge(prep, answer, started, timeout, config, detected)
+        outcome = self._judge(prep, flight, clock, started, timeout, config, detected)
         if log:
-            status = f"HTTP {answer.status}" if answer.status is not None else "no HTTP answer"
+            status = flight.answer.status
+            shown = f"HTTP {status}" if status is not None else "no HTTP answer"
             log(
-                f"{status}, {len(answer.body)} bytes in {outcome.elapsed_ms:.0f} ms -> "
+                f"{shown}, {len(flight.answer.body)} bytes in {outcome.elapsed_ms:.0f} ms -> "
                 f"{'ok' if outcome.ok else outcome.kind}"
             )
+            for line in stages.timeline_lines(outcome.timings, outcome.failed_stage):
+                log(f"  {line}")
         return outcome
+
+    def _fly(
+        self,
+        flight: _Flight,
+        prep: _Prepared,
+        session: requests.Session,
+        config: TrustConfig,
+        body: bytes,
+        headers: dict[str, str],
+        deadline: float,
+        cancel: CancelToken | None,
+        log: LogFn | None,
+    ) -> None:
+        """Choose the way, send, and gather what a diagnosis needs (on the request thread)."""
+        clock = flight_clock()
+        clock.begin("proxy")
+        try:
+            routes = plan_routes(
+                prep.url,
+                pac_url_override=self._pac_url,
+                system=self._system,
+                deadline=Deadline(deadline),
+                cancel=cancel,
+                ssl_context=self._pac_context,
+            )
+        except ProxyConfigError as exc:
+            flight.proxy_error = exc
+            return
+        except ProxyCancelled:
+            flight.proxy_cancelled = True
+            return
+        clock.end("proxy")
+        for number, route in enumerate(routes, start=1):
+            flight.route = route
+            flight.answer = Answer()
+            if log:
+                _log_request(log, prep, headers, route, config)
+            try:
+                send(
+                    session,
+                    prep.url,
+                    body,
+                    headers,
+                    route.requests_proxies(),
+                    deadline,
+                    flight.answer,
+                )
+            except BaseException as exc:  # noqa: BLE001 - judged by the waiting thread
+                flight.answer.error = exc
+            error = flight.answer.error
+            more = number < len(routes) and time.monotonic() < deadline
+            if error is not None and not route.is_direct and _proxy_unreachable(error) and more:
+                flight.skipped.append(route.host_port or "")
+                if log:
+                    log(f"  proxy {route.host_port} cannot be reached; trying the next choice")
+                continue
+            break
+        error = flight.answer.error
+        if error is None or flight.route is None:
+            return
+        kind, status = classify_error(error)
+        remaining = deadline - time.monotonic()
+        if kind == Kind.PROXY and status == 407 and flight.route.proxy_url and remaining > 0.05:
+            target = urlsplit(prep.url)
+            _status, schemes = probe_proxy_challenge(
+                flight.route.connect_url() or flight.route.proxy_url,
+                target.hostname or "",
+                target.port or 443,
+                timeout=min(remaining, CERT_PROBE_MAX_S),
+            )
+            flight.proxy_schemes = tuple(schemes)
+        if kind == Kind.TLS and remaining > 0.05:
+            flight.certificate = _probe_certificate(prep, flight.route, error, remaining)
 
     # -- judging ---------------------------------------------------------------------------
 
     def _judge(
         self,
         prep: _Prepared,
-        answer: _Answer,
+        flight: _Flight,
+        clock: StageClock,
         started: float,
         timeout: float,
         config: TrustConfig,
         detected: bool,
     ) -> Outcome:
-        common: dict[str, Any] = {"detected": detected, "proxy": answer.proxy, "trust": config}
+        common: dict[str, Any] = {
+            "detected": detected,
+            "route": flight.route,
+            "trust": config,
+            "clock": clock,
+        }
+        if flight.proxy_error is not None:
+            exc = flight.proxy_error
+            return self._finish(
+                prep,
+                Kind.TIMEOUT if exc.timed_out else Kind.PROXY,
+                started,
+                timeout_s=timeout,
+                proxy_config_error=str(exc),
+                proxy_source=exc.source,
+                failed_stage="proxy",
+                **common,
+            )
+        answer = flight.answer
         if answer.error is not None:
-            kind, proxy_status = _classify_error(answer.error)
-            if kind == Kind.CONNECT and answer.proxy:
+            kind, proxy_status = classify_error(answer.error)
+            route = flight.route
+            through_proxy = route is not None and not route.is_direct
+            stage = clock.failed_stage()
+            if kind in (Kind.CONNECT, Kind.DNS) and through_proxy:
                 # Through a proxy, the connection that failed is the one to the
                 # proxy (or its tunnel): the proxy is what the user must look at.
                 kind = Kind.PROXY
+            elif kind == Kind.PROXY and not _proxy_unreachable(answer.error):
+                stage = "proxy"  # the proxy answered and refused the tunnel
             return self._finish(
                 prep,
                 kind,
                 started,
                 http_status=proxy_status,
-                detail=_error_detail(answer.error),
+                detail=error_detail(answer.error),
                 timeout_s=timeout,
+                certificate=flight.certificate,
+                proxy_schemes=flight.proxy_schemes,
+                skipped=tuple(flight.skipped),
+                failed_stage=stage,
                 **common,
             )
-        status = answer.status or 0
-        headers = answer.headers
-        fields: dict[str, Any] = {"http_status": status}
-        if answer.too_large:
-            return self._finish(
-                prep,
-                Kind.BAD_RESPONSE,
-                started,
-                detail=f"The answer was over {MAX_ANSWER_BYTES // 1024} KiB and was not read.",
-                **fields,
-                **common,
-            )
-        if answer.encoding_problem:
-            return self._finish(
-                prep,
-                Kind.BAD_RESPONSE,
-                started,
-                detail=f"The answer could not be read: {answer.encoding_problem}.",
-                **fields,
-                **common,
-            )
-        data, is_json = _parse_json(answer.body)
-        fields.update(_server_fields(data, headers))
-        html = not is_json and _looks_html(headers, answer.body)
-        if 300 <= status < 400:
-            location = clean_server_text(headers.get("location"), limit=200)
-            target = urlsplit(location).netloc if location else ""
-            return self._finish(
-                prep,
-                Kind.BAD_RESPONSE,
-                started,
-                redirect_to=target or location or "",
-                detail=f"HTTP {status} redirect (not followed).",
-                **fields,
-                **common,
-            )
-        if status == 401:
-            return self._finish(prep, Kind.AUTH, started, **fields, **common)
-        if status == 403:
-            return self._finish(prep, Kind.FORBIDDEN, started, **fields, **common)
-        if status == 404:
-            return self._finish(prep, Kind.NOT_FOUND, started, **fields, **common)
-        if status == 407:
-            return self._finish(prep, Kind.PROXY, started, **fields, **common)
-        if status == 429:
-            fields["retry_after_s"] = _retry_after(headers.get("retry-after"))
-            return self._finish(prep, Kind.RATE_LIMITED, started, **fields, **common)
-        if 500 <= status < 600:
-            return self._finish(prep, Kind.SERVER_ERROR, started, html=html, **fields, **common)
-        if not 200 <= status < 300:
-            return self._finish(
-                prep,
-                Kind.BAD_RESPONSE,
-                started,
-                html=html,
-                detail=f"Unexpected HTTP status {status}.",
-                **fields,
-                **common,
-            )
-        if not is_json:
-            detail = "The answer is a web page, not JSON." if html else "The answer is not JSON."
-            return self._finish(
-                prep, Kind.BAD_RESPONSE, started, html=html, detail=detail, **fields, **common
-            )
-        if not isinstance(data, dict):
-            return self._finish(
-                prep,
-                Kind.BAD_RESPONSE,
-                started,
-                detail="The answer is JSON but not an object.",
-                **fields,
-                **common,
-            )
-        api_status = data.get("status")
-        if isinstance(api_status, str) and api_status.strip().lower() in ("fail", "error"):
-            return self._finish(prep, Kind.AUTH, started, **fields, **common)
-        app_name = data.get("app_name")
-        shown_name = clean_server_text(app_name)
-        if (
-            api_status == "success"
-            and isinstance(app_name, str)
-            and app_name.strip()
-            and shown_name
-        ):
-            return self._success(prep, shown_name, started, **fields)
-        if api_status != "success":
-            detail = 'The answer has no "status": "success".'
-        else:
-            detail = "The answer has no workspace name (app_name)."
-        return self._finish(prep, Kind.BAD_RESPONSE, started, detail=detail, **fields, **common)
+        verdict = judge(answer)
+        if verdict.kind is None and verdict.app_name:
+            return self._success(prep, verdict, started, clock=clock, route=flight.route)
+        assert verdict.kind is not None  # judge() gives a kind or a name
+        return self._finish(
+            prep,
+            verdict.kind,
+            started,
+            html=verdict.html,
+            not_judged=verdict.not_judged,
+            redirect_to=verdict.redirect_to,
+            detail=verdict.detail,
+            skipped=tuple(flight.skipped),
+            **verdict.fields,
+            **common,
+        )
 
-    def _success(self, prep: _Prepared, app_name: str, started: float, **fields: Any) -> Outcome:
+    def _success(
+        self,
+        prep: _Prepared,
+        verdict: Verdict,
+        started: float,
+        *,
+        clock: StageClock,
+        route: ProxyRoute | None,
+    ) -> Outcome:
+        app_name = verdict.app_name or ""
         ctx = messages.Context(dc_label=dc_label(prep.dc), host=prep.host)
         message, hint = messages.success(app_name, ctx)
+        fields = dict(verdict.fields)
         outcome = Outcome(
             ok=True,
             kind=None,
@@ -707,6 +538,8 @@ class Checker:
             elapsed_ms=_ms(started),
             host=prep.host,
             notices=prep.notices,
+            timings=clock.timings(),
+            **_route_fields(route),
             **fields,
         )
         return _scrub(outcome, prep.credentials)
@@ -723,15 +556,31 @@ class Checker:
         server_error_type: str | None = None,
         request_id: str | None = None,
         retry_after_s: int | None = None,
+        page_title: str | None = None,
+        server_header: str | None = None,
         detail: str | None = None,
         detected: bool = False,
         html: bool = False,
+        not_judged: bool = False,
         redirect_to: str | None = None,
         timeout_s: float | None = None,
-        proxy: str | None = None,
+        route: ProxyRoute | None = None,
         trust: TrustConfig | None = None,
+        clock: StageClock | None = None,
+        failed_stage: str | None = None,
+        certificate: CertificateInfo | None = None,
+        proxy_schemes: tuple[str, ...] = (),
+        proxy_config_error: str | None = None,
+        proxy_source: str | None = None,
+        skipped: tuple[str, ...] = (),
     ) -> Outcome:
         shown_host = prep.host if host is ... else host
+        stopped = kind in (Kind.CANCELLED, Kind.INVALID_INPUT)
+        timings = clock.timings() if clock is not None and not stopped else None
+        stage = None if stopped else failed_stage
+        route_fields = _route_fields(route)
+        if proxy_source is not None and route_fields["proxy_source"] is None:
+            route_fields["proxy_source"] = proxy_source
         ctx = messages.Context(
             dc_label=dc_label(prep.dc),
             host=prep.host,
@@ -744,8 +593,18 @@ class Checker:
             redirect_to=redirect_to,
             detail=detail,
             timeout_s=timeout_s,
-            proxy=redact_url(proxy) if proxy else None,
+            proxy=route.host_port if route is not None and not route.is_direct else None,
+            proxy_why=route.why if route is not None else None,
             trust_source=trust.source if trust else None,
+            not_judged=not_judged,
+            page_title=page_title,
+            server_header=server_header,
+            failed_stage=stage,
+            timings=timings,
+            certificate=certificate,
+            proxy_scheme=preferred_scheme(list(proxy_schemes)) if proxy_schemes else None,
+            proxy_config_error=proxy_config_error,
+            skipped_proxies=skipped,
         )
         message, hint = messages.for_kind(kind, ctx)
         outcome = Outcome(
@@ -764,42 +623,64 @@ class Checker:
             host=shown_host if isinstance(shown_host, str) else None,
             detail=detail,
             notices=prep.notices,
+            timings=timings if timings is not None else Timings(),
+            failed_stage=stage,
+            certificate=certificate,
+            page_title=page_title,
+            server_header=server_header,
+            **route_fields,
         )
         return _scrub(outcome, prep.credentials)
 
 
-def _send(
-    session: requests.Session,
-    url: str,
-    body: bytes,
-    headers: dict[str, str],
-    proxy: str | None,
-    deadline: float,
-    answer: _Answer,
-) -> None:
-    """Send the request and read the capped answer into ``answer`` (runs on the request thread)."""
-    remaining = max(0.01, deadline - time.monotonic())
-    proxies = {"http": proxy, "https": proxy} if proxy else {}
-    response = session.post(
-        url,
-        data=body,
-        headers=headers,
-        timeout=(remaining, remaining),
-        allow_redirects=False,
-        stream=True,
-        proxies=proxies,
-        verify=True,
+def flight_clock() -> StageClock:
+    """The stage clock of the check running on this thread."""
+    from moecheck_gui.transport import _attempt
+
+    attempt = _attempt()
+    return attempt.clock if attempt is not None else StageClock()
+
+
+def _route_fields(route: ProxyRoute | None) -> dict[str, Any]:
+    """``proxy``/``proxy_source`` for an outcome: the proxy used (never credentials), and why."""
+    if route is None:
+        return {"proxy": None, "proxy_source": None, "proxy_why": None}
+    return {
+        "proxy": route.proxy_url,
+        "proxy_source": route.source,
+        "proxy_why": route.why,
+    }
+
+
+def _probe_certificate(
+    prep: _Prepared, route: ProxyRoute | None, error: BaseException, remaining: float
+) -> CertificateInfo | None:
+    """Read the certificate the server presented, with a handshake that sends nothing else."""
+    target = urlsplit(prep.url)
+    host = target.hostname or ""
+    port = target.port or 443
+    proxy: tuple[str, int] | None = None
+    if route is not None and route.proxy_url and route.proxy_url.startswith("http://"):
+        phost, _, pport = (route.host_port or "").rpartition(":")
+        if phost and pport.isdigit():
+            proxy = (phost.strip("[]"), int(pport))
+    der = fetch_presented_certificate(
+        host, port, timeout=min(remaining, CERT_PROBE_MAX_S), proxy=proxy
     )
+    if der is None:
+        return None
+    return certificate_info(der, host, verify_code_of(error))
+
+
+def describe_proxy(url: str) -> str:
+    """Which way a request to ``url`` would go, in words (credentials never shown)."""
     try:
-        answer.status = response.status_code
-        answer.headers = {k.lower(): v for k, v in response.headers.items()}
-        if 300 <= response.status_code < 400:
-            return  # a redirect's body is never needed; the Location header says enough
-        _read_capped(response.raw, answer)
-    finally:
-        if answer.too_large or answer.encoding_problem or 300 <= (answer.status or 0) < 400:
-            response.raw.close()  # unread data left: the connection cannot be reused
-        response.raw.release_conn()
+        routes = plan_routes(url, timeout=5.0)
+    except ProxyConfigError as exc:
+        return f"unknown: {exc}"
+    except Exception:  # noqa: BLE001 - odd OS settings must not crash a description
+        return "unknown (the proxy settings could not be read)"
+    return "; then ".join(route.describe() for route in routes)
 
 
 def _scrub(outcome: Outcome, credentials: Credentials) -> Outcome:
@@ -819,6 +700,9 @@ def _scrub(outcome: Outcome, credentials: Credentials) -> Outcome:
         "message",
         "hint",
         "detail",
+        "page_title",
+        "server_header",
+        "proxy_why",
     ):
         value = getattr(outcome, name)
         if isinstance(value, str):
@@ -853,7 +737,7 @@ def _wire(credentials: Credentials, dc: str) -> tuple[bytes, dict[str, str]]:
 
 
 def _log_request(
-    log: LogFn, prep: _Prepared, headers: dict[str, str], proxy: str | None, config: TrustConfig
+    log: LogFn, prep: _Prepared, headers: dict[str, str], route: ProxyRoute, config: TrustConfig
 ) -> None:
     """Verbose lines with the secrets redacted (the key never reaches ``log``)."""
     log(f"POST {prep.url}")
@@ -867,7 +751,7 @@ def _log_request(
         "region": prep.dc,
     }
     log(f"  body: {json.dumps(shown_body)}")
-    log(f"  via: {'proxy ' + redact_url(proxy) if proxy else 'direct (no proxy)'}")
+    log(f"  via: {route.describe()}")
     log(f"  trust: {config.describe()}")
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from moecheck_gui.outcome import Kind
+from moecheck_gui import stages
+from moecheck_gui.outcome import CertificateInfo, Kind, Timings
 
 KEY_LOCATION = "Settings › Account › APIs in the MoEngage dashboard (the Data tile)"
 
@@ -36,6 +37,21 @@ class Context:
     trust_source: str | None = None
     field: str | None = None
     """For refused input: which field (``workspace_id``, ``api_key``, ``dc``, ``api_base``)."""
+    proxy_why: str | None = None
+    """Where the way was chosen ("chosen by the PAC file at ...", "HTTPS_PROXY is set ...")."""
+    not_judged: bool = False
+    """A web page answered with a status that would judge the credentials (401/403/407/429/451)."""
+    page_title: str | None = None
+    server_header: str | None = None
+    failed_stage: str | None = None
+    timings: Timings | None = None
+    certificate: CertificateInfo | None = None
+    proxy_scheme: str | None = None
+    """The sign-in scheme a proxy asked for (``Basic``, ``Negotiate``, ``NTLM``)."""
+    proxy_config_error: str | None = None
+    """Why the proxy could not be chosen (PAC file unreachable or broken, bad setting)."""
+    skipped_proxies: tuple[str, ...] = ()
+    """Proxies from a PAC answer that could not be reached before the one used."""
 
 
 def _on(ctx: Context) -> str:
@@ -71,8 +87,18 @@ def _invalid(ctx: Context) -> tuple[str, str]:
 
 def _dns(ctx: Context) -> tuple[str, str]:
     host = ctx.host or "MoEngage's API server"
+    message = f"Your computer could not look up {host}, so nothing reached MoEngage."
+    if ctx.proxy_why and not ctx.proxy:
+        # A proxy is configured but this host bypasses it: on networks that only
+        # resolve outside names through the proxy, the bypass is the problem.
+        return (
+            f"{message} The check went direct because {ctx.proxy_why}.",
+            "This network may only reach the internet through its proxy: ask IT whether "
+            f"{host} should go through the proxy (remove it from the exceptions), or try "
+            "another network.",
+        )
     return (
-        f"Your computer could not look up {host}, so nothing reached MoEngage.",
+        message,
         "Check that you are online (open any website). On a company network or VPN, ask IT "
         "whether *.moengage.com is blocked or whether you must use a proxy.",
     )
@@ -80,6 +106,19 @@ def _dns(ctx: Context) -> tuple[str, str]:
 
 def _connect(ctx: Context) -> tuple[str, str]:
     host = ctx.host or "MoEngage"
+    if ctx.failed_stage == "tls":
+        return (
+            f"The connection to {host} was refused or dropped during the secure handshake (TLS).",
+            "A firewall or proxy that inspects secure traffic may be resetting the connection. "
+            "Try another network, or ask IT whether *.moengage.com is allowed.",
+        )
+    if ctx.failed_stage == "response":
+        return (
+            f"{host} accepted the connection, then it was refused or dropped before a complete "
+            "answer.",
+            "Try again. If it keeps happening, a proxy or firewall may be cutting the "
+            "connection; try another network or ask IT.",
+        )
     return (
         f"The connection to {host} was refused or dropped before an answer arrived.",
         "Check your internet connection and try again. If it keeps happening on a company "
@@ -91,6 +130,26 @@ _CERT_WORDS = ("certificate", "verify failed", "hostname", "ip address mismatch"
 
 
 def _tls(ctx: Context) -> tuple[str, str]:
+    if ctx.certificate is not None:
+        from moecheck_gui.certificates import explain
+
+        message, hint = explain(ctx.certificate, ctx.host or "the server")
+        if (
+            ctx.trust_source
+            and ctx.trust_source != "os"
+            and ctx.certificate.problem
+            in (
+                "untrusted_issuer",
+                "self_signed",
+            )
+        ):
+            hint = (
+                f"{ctx.trust_source} replaces this computer's trusted certificates. Add the "
+                f"issuing root certificate to that file, or remove the {ctx.trust_source} "
+                "setting to use the computer's own trust store. Do not switch verification "
+                "off: your API key travels over this connection."
+            )
+        return message, hint
     if ctx.trust_source and ctx.trust_source != "os":
         where = f"the certificate bundle set in {ctx.trust_source}"
     else:
@@ -124,28 +183,90 @@ def _tls(ctx: Context) -> tuple[str, str]:
     )
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _page_words(ctx: Context) -> str:
+    from moecheck_gui.webpage import who_answered
+
+    return who_answered(ctx.server_header, ctx.page_title)
+
+
 def _proxy(ctx: Context) -> tuple[str, str]:
-    via = f" ({ctx.proxy})" if ctx.proxy else ""
-    if ctx.http_status == 407:
+    if ctx.proxy_config_error:
         return (
-            f"The proxy server{via} asked for a sign-in before letting the check through.",
-            "Ask IT for the proxy address with your user name, or for *.moengage.com to be "
-            "allowed without sign-in. MoeCheck uses the HTTPS_PROXY setting of this computer.",
+            f"The proxy could not be chosen, so nothing was sent: {ctx.proxy_config_error}",
+            "Your browser may be failing the same way. Ask IT for the right proxy (PAC) address, "
+            "or correct it in Help › Network settings (MOECHECK_PAC_URL for the command).",
+        )
+    if ctx.not_judged:
+        status = f"HTTP {ctx.http_status}" if ctx.http_status else "a refusal"
+        return (
+            f"{_upper_first(_page_words(ctx))} answered with {status} instead of MoEngage: your "
+            "credentials were not judged. A web filter or proxy on this network, or an edge in "
+            "front of MoEngage, stopped the request.",
+            "Do not regenerate your key: it was never checked. If you are on a company, hotel or "
+            "public network, a web filter or proxy blocked the request: ask IT to allow "
+            f"{ctx.host or '*.moengage.com'}, or try another network. If the page names "
+            "MoEngage or a network edge (Cloudflare, Akamai, CloudFront), it came from in front "
+            "of MoEngage: try again later, and contact MoEngage support with the time of the "
+            "check if it persists.",
+        )
+    via = f" {ctx.proxy}" if ctx.proxy else ""
+    why = f" ({ctx.proxy_why})" if ctx.proxy_why and ctx.proxy else ""
+    if ctx.http_status == 407:
+        from moecheck_gui.proxy import scheme_label, sign_in_advice
+
+        scheme = f" with {scheme_label(ctx.proxy_scheme)}" if ctx.proxy_scheme else ""
+        return (
+            f"The proxy server{via}{why} asked for a sign-in{scheme} before letting the check "
+            "through.",
+            sign_in_advice(ctx.proxy_scheme),
+        )
+    skipped = ""
+    if ctx.skipped_proxies:
+        skipped = f" Before it, {', '.join(ctx.skipped_proxies)} could not be reached."
+    if ctx.failed_stage in ("dns", "connect"):
+        return (
+            f"The proxy server{via}{why} could not be reached.{skipped}",
+            "Check that you are connected to the company network or VPN the proxy belongs to, "
+            "or ask IT for the current proxy settings.",
         )
     return (
-        f"The proxy server{via} refused or failed to connect to MoEngage.",
-        "Check the proxy settings (HTTPS_PROXY / system proxy) with IT, or try from a network "
-        "without a proxy.",
+        f"The proxy server{via}{why} refused or failed to connect to MoEngage.{skipped}",
+        "Ask IT whether the proxy allows *.moengage.com, or try from a network without a proxy.",
     )
+
+
+_TIMEOUT_HINTS = {
+    "proxy": "Choosing the proxy took too long (a slow or unreachable PAC file or proxy "
+    "auto-detection). Ask IT for the proxy settings, or try another network.",
+    "dns": "The name lookup did not finish: this network's DNS is slow or blocked. Try "
+    "another network, or ask IT.",
+    "connect": "The name was found but the connection never opened: a firewall is probably "
+    "dropping traffic to MoEngage (HTTPS, port 443) silently. Ask IT whether *.moengage.com "
+    "is allowed, or try another network.",
+    "tls": "The connection opened but the secure handshake stalled: this usually points at a "
+    "proxy or firewall that inspects secure traffic. Ask IT, or try another network.",
+    "response": "The request was sent but no answer came: MoEngage or something in between "
+    "is slow right now. Try again in a minute, or allow more time (--timeout).",
+}
 
 
 def _timeout(ctx: Context) -> tuple[str, str]:
     secs = f" within {ctx.timeout_s:g} seconds" if ctx.timeout_s else " in time"
-    return (
-        f"No complete answer arrived{secs}.",
+    message = f"No complete answer arrived{secs}."
+    if ctx.timings is not None:
+        sentence = stages.describe(ctx.timings, ctx.failed_stage)
+        if sentence:
+            message += f" {sentence}"
+    hint = _TIMEOUT_HINTS.get(
+        ctx.failed_stage or "",
         "Your connection may be slow or a firewall may silently drop the traffic. Try again, "
         "or allow more time (--timeout).",
     )
+    return message, hint
 
 
 def _auth(ctx: Context) -> tuple[str, str]:
@@ -153,8 +274,9 @@ def _auth(ctx: Context) -> tuple[str, str]:
     if ctx.detected:
         msg = "No MoEngage data center accepted this workspace ID and Data API key."
         hint = (
-            f"Copy both again from {KEY_LOCATION}. If someone regenerated the Data API key, "
-            "the old one stopped working at once: use the new key."
+            f"Copy both again from {KEY_LOCATION}. If the key was just created, it can take a "
+            "few minutes to start working: keep checking. If someone regenerated it in the "
+            "classic settings, the old key stopped working: use the current one."
         )
         return msg, hint
     if "header" in server:
@@ -167,9 +289,12 @@ def _auth(ctx: Context) -> tuple[str, str]:
     if "mismatch" in server or "secret" in server:
         msg = f"MoEngage{_on(ctx)} says the Data API key does not match this workspace."
     hint = (
-        f"Copy the key again from {KEY_LOCATION}. If it worked before, the key was probably "
-        "regenerated: a new key invalidates the old one at once. If the workspace may live in "
-        "another data center, try all data centers."
+        f"Copy the key again from {KEY_LOCATION}. If it was just created, a new key can take a "
+        "few minutes to start working: keep checking. If it worked before, it may have been "
+        "regenerated (in the classic settings a new key replaces the old one at once) or "
+        "revoked; newer accounts can hold several keys, so check you copied the one meant for "
+        "this use. Older accounts may show a separate Data API ID: use the workspace ID here. "
+        "If the workspace may live in another data center, try all data centers."
     )
     return msg, hint
 
@@ -189,7 +314,8 @@ def _forbidden(ctx: Context) -> tuple[str, str]:
     return (
         f"MoEngage{_on(ctx)} recognised the credentials but refused access: {reason}.",
         "This is not fixed by a new key. Contact your MoEngage admin or account manager and "
-        "give them the request ID below.",
+        "give them the request ID below. If the workspace may live in another data center, try "
+        "all data centers: what another data center answers is not documented.",
     )
 
 

@@ -271,6 +271,8 @@ class Outcome:
     """The proxy used, as ``scheme://host:port`` (never credentials), or None for direct."""
     proxy_source: str | None = None
     """Why that proxy: ``env``, ``pac``, ``system`` or None."""
+    proxy_why: str | None = None
+    """Where the way was chosen, in words ("chosen by the PAC file at http://wpad/wpad.dat")."""
     certificate: CertificateInfo | None = None
     """On ``tls`` outcomes: the certificate the server presented, when it presented one."""
     page_title: str | None = None
@@ -331,6 +333,7 @@ class Outcome:
             "failed_stage": self.failed_stage,
             "proxy": self.proxy,
             "proxy_source": self.proxy_source,
+            "proxy_why": self.proxy_why,
             "certificate": None if self.certificate is None else self.certificate.to_json(),
             "page_title": self.page_title,
             "server_header": self.server_header,

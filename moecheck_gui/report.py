@@ -27,31 +27,14 @@ from datetime import UTC, datetime
 from moecheck_gui import __version__
 from moecheck_gui.datacenters import dc_label
 from moecheck_gui.outcome import Outcome, clean_server_text
-
-# ``redact`` is a compatibility re-export: cli.py and gui/main_window.py still import
-# it from here; its home is moecheck_gui.redaction (remove once they import it there).
-from moecheck_gui.redaction import redact as redact
 from moecheck_gui.redaction import redact_url
-
-AUTH_PATH = "/v1/integrations/authentication"
+from moecheck_gui.stages import timeline_lines
 
 
 def _clean(value: object) -> str:
     """One display-safe line for any value; ``-`` for nothing."""
     text = clean_server_text(value)
     return text if text is not None else "-"
-
-
-def _endpoint(outcome: Outcome, api_base: str | None) -> str:
-    """The URL the check asked (or would ask), for describing the proxy that applies to it."""
-    dc = outcome.dc or "01"
-    try:
-        from moecheck_gui.inputs import endpoint_url
-
-        return endpoint_url(dc, api_base)
-    except Exception:  # noqa: BLE001 - fall back to the documented default host
-        host = outcome.host or f"api-{dc}.moengage.com"
-        return f"https://{host}{AUTH_PATH}"
 
 
 def _trust_mode() -> str:
@@ -64,14 +47,46 @@ def _trust_mode() -> str:
         return f"unknown ({type(exc).__name__})"
 
 
-def _proxy_mode(url: str) -> str:
-    """Which proxy (if any) applies to ``url``; proxy credentials are redacted by the client."""
-    try:
-        from moecheck_gui.client import describe_proxy
+def _proxy_lines(outcome: Outcome) -> list[str]:
+    """Which way the check went and why, from the outcome itself (a report never runs a PAC)."""
+    if outcome.proxy:
+        way = f"through proxy {outcome.proxy}"
+    else:
+        way = "direct (no proxy)"
+    lines = [f"Proxy: {_clean(way)}"]
+    if outcome.proxy_why:
+        lines.append(f"Proxy chosen because: {_clean(outcome.proxy_why)}")
+    if outcome.proxy_source:
+        lines.append(f"Proxy source: {_clean(outcome.proxy_source)}")
+    return lines
 
-        return describe_proxy(url)
-    except Exception as exc:  # noqa: BLE001 - a report must never fail
-        return f"unknown ({type(exc).__name__})"
+
+def _diagnosis_lines(outcome: Outcome) -> list[str]:
+    """What answered, the stage timeline and the certificate, when the check got that far."""
+    lines: list[str] = []
+    if outcome.page_title:
+        lines.append(f"Page title: {_clean(outcome.page_title)}")
+    if outcome.server_header:
+        lines.append(f"Answered by (Server header): {_clean(outcome.server_header)}")
+    if outcome.failed_stage:
+        lines.append(f"Failed stage: {_clean(outcome.failed_stage)}")
+    if outcome.kind not in ("invalid_input", "cancelled") and outcome.timings.total_ms is not None:
+        lines += ["", "Timeline:"]
+        lines += [
+            f"  {_clean(line)}" for line in timeline_lines(outcome.timings, outcome.failed_stage)
+        ]
+    cert = outcome.certificate
+    if cert is not None:
+        lines += [
+            "",
+            "Certificate presented:",
+            f"  Problem: {_clean(cert.problem)}",
+            f"  Subject: {_clean(cert.subject)}",
+            f"  Issuer: {_clean(cert.issuer)}",
+            f"  Names: {_clean(', '.join(cert.names))}",
+            f"  Valid: {_clean(cert.not_before)} to {_clean(cert.not_after)}",
+        ]
+    return lines
 
 
 def _qt_version() -> str | None:
@@ -142,11 +157,10 @@ def render_report(
         lines.append(f"Detail: {_clean(outcome.detail)}")
     if outcome.field:
         lines.append(f"Field: {_clean(outcome.field)}")
-    lines += [
-        "",
-        f"Trust: {_clean(_trust_mode())}",
-        f"Proxy: {_clean(_proxy_mode(_endpoint(outcome, base)))}",
-    ]
+    lines += _diagnosis_lines(outcome)
+    lines += ["", f"Trust: {_clean(_trust_mode())}", *_proxy_lines(outcome)]
+    if outcome.previously_worked_at:
+        lines.append(f"Key last worked: {_clean(outcome.previously_worked_at)}")
     if base:
         lines.append(f"MOECHECK_API_BASE: {_clean(redact_url(base))}")
     if outcome.notices:

@@ -135,3 +135,45 @@ def describe(timings: Timings, failed_stage: str | None) -> str | None:
 
 def _seconds(ms: float) -> str:
     return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+
+
+_LINE_NAMES = (
+    ("dns_ms", "dns", "DNS lookup"),
+    ("connect_ms", "connect", "TCP connect"),
+    ("tls_ms", "tls", "TLS handshake"),
+    ("first_byte_ms", "response", "Waiting for the answer"),
+)
+
+
+def timeline_rows(
+    timings: Timings, failed_stage: str | None
+) -> list[tuple[str, float | None, str]]:
+    """(label, milliseconds or None, state) per stage; state is ``done``, ``failed``,
+    ``skipped`` (not reached, not applicable or a reused connection)."""
+    rows: list[tuple[str, float | None, str]] = []
+    for attr, stage, label in _LINE_NAMES:
+        value = getattr(timings, attr)
+        if stage == failed_stage:
+            state = "failed"
+        elif value is None:
+            state = "skipped"
+        else:
+            state = "done"
+        rows.append((label, value, state))
+    return rows
+
+
+def timeline_lines(timings: Timings, failed_stage: str | None) -> list[str]:
+    """The timeline as text lines, for ``-v`` and the report."""
+    lines = []
+    if failed_stage == "proxy":
+        lines.append("Choosing the proxy        failed here")
+    for label, value, state in timeline_rows(timings, failed_stage):
+        shown = "-" if value is None else _seconds(value)
+        mark = "   <- failed here" if state == "failed" else ""
+        if state == "skipped":
+            shown = "- (not needed or not reached)"
+        lines.append(f"{label:<25} {shown}{mark}")
+    if timings.total_ms is not None:
+        lines.append(f"{'Total':<25} {_seconds(timings.total_ms)}")
+    return lines

@@ -12,6 +12,7 @@ import trustme
 _ENV_TO_CLEAR = (
     "MOECHECK_API_BASE",
     "MOECHECK_API_KEY",
+    "MOECHECK_PAC_URL",
     "HTTPS_PROXY",
     "HTTP_PROXY",
     "ALL_PROXY",

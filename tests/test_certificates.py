@@ -81,7 +81,7 @@ def test_inspection_product_is_named_with_honest_advice(served: list[ScriptedSer
     assert certificates.inspection_product(info) == "Zscaler"
     message, hint = explain(info, "127.0.0.1")
     assert "Zscaler" in message and "does not trust" in message
-    assert "trust store" in hint and "Do not turn off" in hint
+    assert "trust store" in hint and "Do not switch verification off" in hint
 
 
 def test_expired_certificate_names_the_date_and_the_clock(served: list[ScriptedServer]) -> None:

@@ -102,10 +102,15 @@ def test_server_text_cannot_smuggle_terminal_or_bidi_tricks() -> None:
 
 
 def test_proxy_and_api_base_credentials_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The report names the proxy the check used (from the outcome, which never holds
+    # proxy credentials) and does not re-read the environment.
     monkeypatch.setenv("HTTPS_PROXY", "http://alice:s3cr3t-proxy-pw@proxy.example:3128")
-    report = render_report(
-        _auth_outcome(), api_base="https://gw-user:s3cr3t-gw-pw@127.0.0.1:8443/dc-{dc}"
+    outcome = _auth_outcome(
+        proxy="http://proxy.example:3128",
+        proxy_source="env",
+        proxy_why="HTTPS_PROXY is set in the environment",
     )
+    report = render_report(outcome, api_base="https://gw-user:s3cr3t-gw-pw@127.0.0.1:8443/dc-{dc}")
     assert "s3cr3t" not in report
     assert "proxy.example:3128" in _line(report, "Proxy")
     assert _line(report, "MOECHECK_API_BASE") == f"https://{REDACTED}@127.0.0.1:8443/dc-{{dc}}"
@@ -169,3 +174,31 @@ def test_qt_version_only_when_the_window_already_loaded_qt() -> None:
     before, qt_lines = proc.stdout.strip().split(" ", 1)
     assert before == "False"
     assert "PySide6" in qt_lines
+
+
+def test_report_shows_the_timeline_certificate_and_who_answered() -> None:
+    from moecheck_gui.outcome import CertificateInfo, Timings
+
+    outcome = _auth_outcome(
+        kind="tls",
+        http_status=None,
+        failed_stage="tls",
+        timings=Timings(dns_ms=2, connect_ms=40, tls_ms=10_000, total_ms=10_050),
+        certificate=CertificateInfo(
+            subject="CN=api-01.moengage.com",
+            issuer="CN=Zscaler Intermediate Root CA, O=Zscaler Inc.",
+            names=("api-01.moengage.com",),
+            not_before="2026-01-01T00:00:00Z",
+            not_after="2027-01-01T00:00:00Z",
+            problem="untrusted_issuer",
+        ),
+        page_title="Access Denied",
+        server_header="Zscaler/6.2",
+    )
+    report = render_report(outcome)
+    assert _line(report, "Failed stage") == "tls"
+    assert "TLS handshake" in report and "<- failed here" in report
+    assert "Zscaler Intermediate Root CA" in _line(report, "  Issuer")
+    assert _line(report, "  Problem") == "untrusted_issuer"
+    assert _line(report, "Page title") == "Access Denied"
+    assert _line(report, "Answered by (Server header)") == "Zscaler/6.2"

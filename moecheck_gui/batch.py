@@ -56,7 +56,8 @@ from moecheck_gui.inputs import InputError, normalise_credentials
 from moecheck_gui.outcome import EXIT_OK, Kind, Outcome, clean_server_text
 
 if TYPE_CHECKING:
-    from moecheck_gui.client import CancelToken, LogFn
+    from moecheck_gui.cancel import CancelToken
+    from moecheck_gui.client import LogFn
     from moecheck_gui.profiles import ProfileStore
 
 DEFAULT_CONCURRENCY = 4
@@ -546,7 +547,7 @@ class BatchRunner:
         default_pause_s: float = DEFAULT_PAUSE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        from moecheck_gui.client import CancelToken  # requests loads only when checking
+        from moecheck_gui.cancel import CancelToken
 
         self.checker = checker
         self.keychain = keychain

@@ -46,15 +46,12 @@ from urllib.parse import urlsplit
 import requests
 
 from moecheck_gui import __version__, messages, stages
-
-# CancelToken lives in moecheck_gui.cancel; importing it from here still works for
-# the front ends (and batch) that did so before it moved -- a compatibility re-export.
 from moecheck_gui.cancel import CancelToken
 from moecheck_gui.certificates import certificate_info, fetch_presented_certificate, verify_code_of
 from moecheck_gui.datacenters import DataCenterError, dc_label, parse_dc
 from moecheck_gui.detect import detect
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
-from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES, MAX_FIELD_LENGTH
+from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_FIELD_LENGTH
 from moecheck_gui.outcome import CertificateInfo, Kind, Outcome, Timings, clean_server_text
 from moecheck_gui.proxy import (
     Deadline,
@@ -79,16 +76,7 @@ from moecheck_gui.verdict import (
     judge,
 )
 
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "MAX_ANSWER_BYTES",
-    "SOURCE",
-    "USER_AGENT",
-    "CancelToken",
-    "Checker",
-    "LogFn",
-    "describe_proxy",
-]
+__all__ = ["SOURCE", "USER_AGENT", "Checker", "LogFn", "describe_proxy"]
 
 SOURCE = "moecheck"
 USER_AGENT = f"MoeCheck/{__version__}"

@@ -40,7 +40,8 @@ from moecheck_gui.batch import (
     to_json_document,
     verdict,
 )
-from moecheck_gui.client import CancelToken, Checker, LogFn
+from moecheck_gui.cancel import CancelToken
+from moecheck_gui.client import Checker, LogFn
 from moecheck_gui.history import HistoryStore
 from moecheck_gui.outcome import Outcome
 from moecheck_gui.profiles import ProfileStore

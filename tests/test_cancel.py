@@ -23,7 +23,7 @@ def test_cancel_module_loads_no_network_stack() -> None:
 def test_client_still_offers_the_same_class() -> None:
     from moecheck_gui import client
 
-    assert client.CancelToken is CancelToken
+    assert client.CancelToken is CancelToken  # the client uses the one definition
 
 
 def test_callbacks_run_once_on_cancel_and_removed_ones_not_at_all() -> None:

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-from moecheck_gui.client import MAX_ANSWER_BYTES, USER_AGENT, CancelToken, Checker
+from moecheck_gui.cancel import CancelToken
+from moecheck_gui.client import USER_AGENT, Checker
+from moecheck_gui.limits import MAX_ANSWER_BYTES
 from moecheck_gui.outcome import Kind, Outcome
 from tests import servers
 from tests.servers import Request, ScriptedServer, http_response, reply, scripted

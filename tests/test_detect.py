@@ -6,7 +6,8 @@ import socket
 import threading
 import time
 
-from moecheck_gui.client import CancelToken, Checker
+from moecheck_gui.cancel import CancelToken
+from moecheck_gui.client import Checker
 from moecheck_gui.datacenters import DC_CODES
 from moecheck_gui.outcome import Kind
 from tests.servers import Request, ScriptedServer, http_response, scripted

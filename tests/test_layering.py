@@ -24,6 +24,15 @@ CORE_MODULES = [
     "moecheck_gui.limits",
     "moecheck_gui.redaction",
     "moecheck_gui.stopped",
+    "moecheck_gui.stages",
+    "moecheck_gui.transport",
+    "moecheck_gui.verdict",
+    "moecheck_gui.certificates",
+    "moecheck_gui.webpage",
+    "moecheck_gui.history",
+    "moecheck_gui.batch",
+    "moecheck_gui.proxy",
+    "moecheck_gui.publisher",
 ]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from moecheck_gui.client import CancelToken
+    from moecheck_gui.cancel import CancelToken
     from moecheck_gui.keychain import StoreInfo
     from moecheck_gui.outcome import Outcome
 

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from moecheck_gui.exc_chain import chain
 from moecheck_gui.outcome import CertificateInfo
 
 MAX_CERT_BYTES = 64 * 1024
@@ -386,22 +387,11 @@ def certificate_info(
 
 def verify_code_of(exc: BaseException | None) -> int | None:
     """OpenSSL's verify code from anywhere in an exception's chain, if it carries one."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        item = todo.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
+    for item in chain(exc):
         if isinstance(item, ssl.SSLCertVerificationError):
             code = getattr(item, "verify_code", None)
             if isinstance(code, int) and code:
                 return code
-        reason = getattr(item, "reason", None)
-        todo.append(reason if isinstance(reason, BaseException) else None)
-        todo.extend(a for a in getattr(item, "args", ()) if isinstance(a, BaseException))
-        todo.append(item.__cause__)
-        todo.append(item.__context__)
     return None
 
 

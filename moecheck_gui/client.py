@@ -50,6 +50,7 @@ from moecheck_gui.cancel import CancelToken
 from moecheck_gui.certificates import certificate_info, fetch_presented_certificate, verify_code_of
 from moecheck_gui.datacenters import DataCenterError, dc_label, parse_dc
 from moecheck_gui.detect import detect
+from moecheck_gui.exc_chain import chain
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
 from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_FIELD_LENGTH
 from moecheck_gui.outcome import CertificateInfo, Kind, Outcome, Timings, clean_server_text
@@ -68,13 +69,7 @@ from moecheck_gui.redaction import REDACTED, redact, secret_forms
 from moecheck_gui.stages import StageClock
 from moecheck_gui.transport import Adapter, Answer, Attempt, bind, send
 from moecheck_gui.trust import ContextCache, TrustConfig, TrustError, current_config
-from moecheck_gui.verdict import (
-    Verdict,
-    chain,
-    classify_error,
-    error_detail,
-    judge,
-)
+from moecheck_gui.verdict import Verdict, classify_error, error_detail, judge
 
 __all__ = ["SOURCE", "USER_AGENT", "Checker", "LogFn", "describe_proxy"]
 

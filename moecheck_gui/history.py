@@ -45,9 +45,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -56,6 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from moecheck_gui.atomic_file import move_aside, write_atomically
 from moecheck_gui.outcome import Kind, Outcome, clean_server_text
 
 log = logging.getLogger(__name__)
@@ -404,27 +403,11 @@ class HistoryStore:
             "workspaces": {ws: [e.to_json() for e in items] for ws, items in data.items()},
         }
         text = json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
-        fd, tmp_name = tempfile.mkstemp(prefix=".history-", suffix=".tmp", dir=self.path.parent)
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        write_atomically(self.path, text, prefix=".history-")
 
     def _move_aside(self) -> str:
         """Keep the unusable file next to the new one (recoverable); return its new name."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(self.path, target)
-            log.warning("Moved the unusable history file aside to %s", target)
-        return target.name
+        return move_aside(self.path, "history")
 
 
 # --------------------------------------------------------------------------- annotating

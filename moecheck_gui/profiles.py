@@ -30,19 +30,17 @@ keychain I/O).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import re
-import tempfile
-import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from moecheck_gui.atomic_file import move_aside, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -285,27 +283,12 @@ class ProfileStore:
         return True
 
     def _write_atomically(self, text: str) -> None:
-        fd, tmp_name = tempfile.mkstemp(prefix=".profiles-", suffix=".tmp", dir=self.path.parent)
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if self._corrupt:
-                self._move_aside()
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        if self._corrupt:
+            self._move_aside()
+        write_atomically(self.path, text, prefix=".profiles-")
 
     def _move_aside(self) -> None:
         """Keep the unusable file next to the new one instead of overwriting it."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(self.path, target)
-            log.warning("Moved the unusable profiles file aside to %s", target)
+        move_aside(self.path, "profiles")
         self._corrupt = False
         self.problem = None

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.exceptions
 
+from moecheck_gui.exc_chain import chain
 from moecheck_gui.limits import MAX_ANSWER_BYTES, MAX_RETRY_AFTER_S
 from moecheck_gui.outcome import Kind, clean_server_text
 from moecheck_gui.transport import Answer
@@ -53,23 +54,6 @@ class Verdict:
 
 
 # --------------------------------------------------------------------------- transport errors
-
-
-def chain(exc: BaseException) -> list[BaseException]:
-    """The exception, its causes, and urllib3's wrapped ``reason``s, outermost first."""
-    seen: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        item = todo.pop(0)
-        if item is None or any(item is s for s in seen):
-            continue
-        seen.append(item)
-        reason = getattr(item, "reason", None)
-        todo.append(reason if isinstance(reason, BaseException) else None)
-        todo.extend(a for a in getattr(item, "args", ()) if isinstance(a, BaseException))
-        todo.append(item.__cause__)
-        todo.append(item.__context__)
-    return seen
 
 
 def is_proxy_error(exc: BaseException) -> bool:

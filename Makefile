@@ -26,7 +26,7 @@ SHELL_SCRIPTS := scripts/ensure-system-deps scripts/with-keyring .ci/run \
 # one line a package. ($(shell) captures stdout, so ask about stderr.)
 PIP_PROGRESS := $(shell [ -t 2 ] && echo --progress-bar=on || echo --progress-bar=off)
 
-.PHONY: run test lint typecheck audit pytest system-deps run-deps venv clean screenshots bench bench-frozen
+.PHONY: run test lint typecheck audit pytest system-deps run-deps venv clean screenshots bench bench-frozen po mo
 
 run: run-deps venv
 	@echo "==> Starting MoeCheck ($(BIN)/moecheck-gui)"
@@ -75,6 +75,32 @@ screenshots: system-deps venv
 
 bench: venv
 	$(BIN)/python scripts/bench.py --runs 7 --out docs/benchmarks.md
+
+# Translations (docs/translations.md): `make po` extracts the marked strings
+# into po/moecheck.pot and merges them into each po/<lang>.po; translate, then
+# `make mo` compiles them into moecheck_gui/locale/ (committed, so wheels,
+# sdists, frozen bundles and the .deb carry them without Babel at build time;
+# tests/test_i18n.py fails when a .mo is stale or a message is missing).
+LANGUAGES := id ja es pt_BR ar
+po: venv
+	$(BIN)/pybabel extract -F babel.cfg -o po/moecheck.pot -c Translators: \
+		--project=MoeCheck --version=$$($(BIN)/python -c 'import moecheck_gui; print(moecheck_gui.__version__)') \
+		--add-location=file --sort-by-file --width=100 .
+	for lang in $(LANGUAGES); do \
+		if [ -f po/$$lang.po ]; then \
+			$(BIN)/pybabel update -i po/moecheck.pot -o po/$$lang.po -l $$lang \
+				--ignore-obsolete --width=100 || exit 1; \
+		else \
+			$(BIN)/pybabel init -i po/moecheck.pot -o po/$$lang.po -l $$lang --width=100 || exit 1; \
+		fi; \
+	done
+
+mo: venv
+	for lang in $(LANGUAGES); do \
+		mkdir -p moecheck_gui/locale/$$lang/LC_MESSAGES && \
+		$(BIN)/pybabel compile -i po/$$lang.po -l $$lang --statistics \
+			-o moecheck_gui/locale/$$lang/LC_MESSAGES/moecheck.mo || exit 1; \
+	done
 
 include packaging/package.mk
 

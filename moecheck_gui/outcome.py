@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from moecheck_gui.i18n import N_, _
 from moecheck_gui.limits import SERVER_TEXT_LIMIT
 
 
@@ -60,22 +61,25 @@ _EXIT_BY_KIND: dict[Kind, int] = {
 }
 
 TITLES: dict[Kind | None, str] = {
-    None: "Connection works",
-    Kind.INVALID_INPUT: "Check what you entered",
-    Kind.DNS: "MoEngage's server could not be found",
-    Kind.CONNECT: "Could not connect to MoEngage",
-    Kind.TLS: "The secure connection was not trusted",
-    Kind.PROXY: "The proxy blocked the connection",
-    Kind.TIMEOUT: "MoEngage did not answer in time",
-    Kind.AUTH: "MoEngage rejected these credentials",
-    Kind.FORBIDDEN: "Access to this workspace is blocked",
-    Kind.NOT_FOUND: "MoEngage did not recognise the address",
-    Kind.RATE_LIMITED: "Too many requests right now",
-    Kind.SERVER_ERROR: "MoEngage had a problem on its side",
-    Kind.BAD_RESPONSE: "The answer did not come from MoEngage's API",
-    Kind.CANCELLED: "Check stopped",
+    None: N_("Connection works"),
+    Kind.INVALID_INPUT: N_("Check what you entered"),
+    Kind.DNS: N_("MoEngage's server could not be found"),
+    Kind.CONNECT: N_("Could not connect to MoEngage"),
+    Kind.TLS: N_("The secure connection was not trusted"),
+    Kind.PROXY: N_("The proxy blocked the connection"),
+    Kind.TIMEOUT: N_("MoEngage did not answer in time"),
+    Kind.AUTH: N_("MoEngage rejected these credentials"),
+    Kind.FORBIDDEN: N_("Access to this workspace is blocked"),
+    Kind.NOT_FOUND: N_("MoEngage did not recognise the address"),
+    Kind.RATE_LIMITED: N_("Too many requests right now"),
+    Kind.SERVER_ERROR: N_("MoEngage had a problem on its side"),
+    Kind.BAD_RESPONSE: N_("The answer did not come from MoEngage's API"),
+    Kind.CANCELLED: N_("Check stopped"),
 }
-"""A short headline per outcome, for the window's result panel and the CLI."""
+"""A short headline per outcome, for the window's result panel and the CLI.
+
+Marked with ``N_``: :attr:`Outcome.title` translates them when shown.
+"""
 
 
 # C0/C1 controls (keeping none: server text is shown on one line or wrapped by
@@ -288,11 +292,11 @@ class Outcome:
     def title(self) -> str:
         """A short headline for this outcome."""
         if self.ok:
-            return TITLES[None]
+            return _(TITLES[None])
         try:
-            return TITLES[Kind(self.kind or "")]
+            return _(TITLES[Kind(self.kind or "")])
         except ValueError:
-            return "Check failed"
+            return _("Check failed")
 
     @property
     def exit_code(self) -> int:

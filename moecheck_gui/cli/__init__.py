@@ -22,19 +22,23 @@ Why it looks the way it does:
 
 Where things are:
 
-==================  ===========================================================
-``app``             :func:`main`: key-argument refusal, parsing, dispatch, errors
-``commands``        the table of commands and :func:`build_parser`
-``parser``          the never-exiting parser, shared options, ``--help`` epilog
-``keys``            where the key comes from (stdin, keychain, env, prompt)
-``output``          guarded stdout/stderr, colour, ``err``
-``render``          the outcome as JSON or as the human answer
-``run``             worker thread, deadline watchdog, Ctrl-C; made-up outcomes
-``check_cmds``      ``check`` and ``detect`` (one shared path)
-``dc_cmd``          ``dc``
-``forget_cmd``      ``forget``
-``sandbox_cmd``     ``sandbox``
-==================  ===========================================================
+====================  ==========================================================
+``app``               :func:`main`: key-argument refusal, parsing, dispatch, errors
+``commands``          the table of commands and :func:`build_parser`
+``parser``            the never-exiting parser, shared options, ``--help`` epilog
+``keys``              where the key comes from (stdin, keychain, env, prompt)
+``output``            guarded stdout/stderr, colour, ``err``
+``render``            the outcome as JSON or as the human answer
+``run``               worker thread, deadline watchdog, Ctrl-C; made-up outcomes
+``check_cmds``        ``check`` and ``detect`` (one shared path)
+``until_ok``          ``check --until-ok``: keep checking until the key works
+``workspaces``        ``--save``/``forget``/history: the saved list, keychain, history
+``check_all_cmd``     ``check-all``: rows, the run, Ctrl-C, ``--json``/``--csv``
+``check_all_output``  ``check-all``'s table, progress, pauses, keys in the guard
+``dc_cmd``            ``dc``
+``forget_cmd``        ``forget`` (key, saved workspace, history)
+``sandbox_cmd``       ``sandbox``
+====================  ==========================================================
 """
 
 from __future__ import annotations

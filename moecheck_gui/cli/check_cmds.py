@@ -12,16 +12,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING
 
 from moecheck_gui import __version__
+from moecheck_gui.cli import until_ok
 from moecheck_gui.cli.keys import key_or_refusal
 from moecheck_gui.cli.output import err, safe
 from moecheck_gui.cli.parser import Command, add_check_options, add_workspace
 from moecheck_gui.cli.render import emit, emit_interrupted, tell
 from moecheck_gui.cli.run import Interrupted, refused, run_in_thread
+from moecheck_gui.cli.workspaces import Saved, clean_credentials, save_key, with_history
 from moecheck_gui.datacenters import dc_label
-from moecheck_gui.outcome import EXIT_INTERRUPTED, Outcome
+from moecheck_gui.outcome import EXIT_INTERRUPTED, Kind, Outcome
 from moecheck_gui.redaction import SecretSet
 
 if TYPE_CHECKING:
@@ -30,13 +32,6 @@ if TYPE_CHECKING:
 
 _DETECT_WORDS = ("auto", "detect", "all", "any")
 """``--dc`` values that mean "find it for me": the refusal then points at ``moecheck detect``."""
-
-
-class Saved(NamedTuple):
-    """What ``--save`` did: lines to tell the user, and fields for the JSON object."""
-
-    lines: list[str]
-    json_fields: dict[str, Any]
 
 
 def parse_dc_or_refusal(args: argparse.Namespace) -> str | Outcome:
@@ -93,39 +88,6 @@ def describe_environment(dc: str) -> None:
         err(f"  Proxy: unknown ({type(exc).__name__})")
 
 
-def save_key(args: argparse.Namespace, outcome: Outcome, key: str, source: str) -> Saved:
-    """``--save``: store the key after a successful check; say what happened.
-
-    A failure to save is a warning on stderr, not a failed command: the check
-    itself worked, and scripts rely on exit code 0 meaning "the credentials
-    work". With ``--json`` the object also gets ``saved_in`` (the store's name or
-    null) and, on failure, ``save_error``.
-    """
-    fields: dict[str, Any] = {"saved_in": None}
-    if not outcome.ok:
-        err("Not saved: the key is saved only after a successful check.")
-        return Saved([], fields)
-    if source == "keychain":
-        return Saved(["The key already came from the keychain; nothing new to save."], fields)
-    try:
-        from moecheck_gui.inputs import normalise_credentials
-
-        creds, _ = normalise_credentials(args.workspace_id, key)
-        workspace, clean_key = creds.workspace_id, creds.api_key
-    except Exception:  # noqa: BLE001 - the check already accepted them; trim like the core
-        workspace, clean_key = outcome.workspace_id.strip(), key.strip()
-    from moecheck_gui.keychain import KeychainError, KeychainStore
-
-    try:
-        store = KeychainStore().save(workspace, clean_key)
-    except KeychainError as exc:
-        err(f"Warning: the check worked, but the key was not saved: {safe(exc.message)}")
-        fields["save_error"] = safe(exc.message)
-        return Saved([], fields)
-    fields["saved_in"] = store
-    return Saved([f"Saved the key in {safe(store)}."], fields)
-
-
 def _close(checker: Checker) -> None:
     """Release the checker's connections (best effort at exit)."""
     with contextlib.suppress(Exception):  # closing a pool at exit is best effort
@@ -158,6 +120,10 @@ def run_check_flow(args: argparse.Namespace, secrets: SecretSet, *, detect: bool
     """
     dc: str | None = None
     if not detect:
+        refused_every = _refuse_every_alone(args)
+        if refused_every is not None:
+            emit(refused_every, args)
+            return refused_every.exit_code
         parsed = parse_dc_or_refusal(args)
         if isinstance(parsed, Outcome):
             emit(parsed, args)
@@ -186,18 +152,63 @@ def run_check_flow(args: argparse.Namespace, secrets: SecretSet, *, detect: bool
             args.workspace_id, key, dc, timeout=args.timeout, cancel=token, log=log
         )
 
-    try:
-        outcome = run_in_thread(
+    def once() -> Outcome:
+        return run_in_thread(
             work, CancelToken(), timeout=args.timeout, workspace_id=args.workspace_id, dc=dc
         )
+
+    try:
+        outcome = once() if getattr(args, "until_ok", None) is None else _until_ok(args, once, dc)
     except Interrupted as stop:
         emit_interrupted(stop.outcome, args, detect=detect)
         return EXIT_INTERRUPTED
     _close(checker)
+    return _finish(args, outcome, key, source, detect=detect)
+
+
+def _until_ok(args: argparse.Namespace, once: Callable[[], Outcome], dc: str | None) -> Outcome:
+    """``--until-ok``: check again while it may still change; one line per try."""
+    from moecheck_gui.stopped import stopped_outcome
+
+    def report(line: str) -> None:
+        tell([line], args)
+
+    def stopped(tries: int) -> Outcome:
+        cancelled = stopped_outcome(Kind.CANCELLED, args.workspace_id, dc, elapsed_ms=0.0)
+        return cancelled.replace(tries=tries)
+
+    every = args.every if args.every is not None else until_ok.DEFAULT_EVERY_S
+    return until_ok.keep_checking(
+        once, duration_s=args.until_ok, every_s=every, report=report, stopped=stopped
+    )
+
+
+def _finish(
+    args: argparse.Namespace, outcome: Outcome, key: str, source: str, *, detect: bool
+) -> int:
+    """After the check: ``--save``, the history of a saved workspace, the output, the exit code.
+
+    The history is only for saved workspaces (and the check that saves one), so
+    it is written after ``--save`` has added the workspace to the list.
+    """
     saved = save_key(args, outcome, key, source) if args.save else Saved([], {})
-    emit(outcome, args, detect=detect, extra=saved.json_fields)
+    workspace, _ = clean_credentials(args.workspace_id, key)
+    outcome = with_history(outcome, workspace)
+    emit(outcome, args, detect=detect, extra=saved.json_fields, verbose=args.verbose)
     tell(saved.lines, args)
     return outcome.exit_code
+
+
+def _refuse_every_alone(args: argparse.Namespace) -> Outcome | None:
+    """``--every`` without ``--until-ok``: refused (exit 2) before anything is asked or sent."""
+    if getattr(args, "every", None) is not None and getattr(args, "until_ok", None) is None:
+        return refused(
+            "--every goes with --until-ok DURATION (e.g. --until-ok 10m --every 30).",
+            field=None,
+            workspace_id=args.workspace_id,
+            hint="Add --until-ok DURATION, or leave out --every. Nothing was sent to MoEngage.",
+        )
+    return None
 
 
 def _check_arguments(p: argparse.ArgumentParser) -> None:
@@ -209,6 +220,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
         help="data center: 01-06 or 101, DC-05, dc5, or your dashboard's address",
     )
     add_check_options(p)
+    until_ok.add_arguments(p)
 
 
 def _detect_arguments(p: argparse.ArgumentParser) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 
+from moecheck_gui.cli.check_all_cmd import CHECK_ALL
 from moecheck_gui.cli.check_cmds import CHECK, DETECT
 from moecheck_gui.cli.dc_cmd import DC
 from moecheck_gui.cli.forget_cmd import FORGET
 from moecheck_gui.cli.parser import Command, add_command, new_root_parser
 from moecheck_gui.cli.sandbox_cmd import SANDBOX
 
-COMMANDS: tuple[Command, ...] = (CHECK, DETECT, DC, FORGET, SANDBOX)
+COMMANDS: tuple[Command, ...] = (CHECK, DETECT, CHECK_ALL, DC, FORGET, SANDBOX)
 
 DESCRIPTION = (
     "Check whether a MoEngage workspace ID and Data API key work, and if not, why and what to do."

@@ -1,9 +1,12 @@
-"""``moecheck forget``: remove the key saved in the OS keychain for a workspace.
+"""``moecheck forget``: remove a workspace's saved key, its saved-list entry and its history.
 
-Why a missing key is not an error (exit 0): the user's goal -- no key saved for
-this workspace -- is reached either way, and scripts can run it unconditionally.
-Keychain trouble (locked, unavailable, refused backend) is exit 2, like every
-other keychain problem of the command.
+Why all three (PRODUCT.md 3.3, 3.7): "forget this workspace" means MoeCheck
+keeps nothing about it -- not the key in the OS keychain, not the entry in the
+saved workspaces the window shows and ``check-all`` checks, not the history of
+its checks. Why a missing key is not an error (exit 0): the user's goal is
+reached either way, and scripts can run it unconditionally. Keychain trouble
+(locked, unavailable, refused backend) is exit 2, like every other keychain
+problem of the command; the list entry and history are removed even then.
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ def run_forget(args: argparse.Namespace, secrets: SecretSet) -> int:
     if not workspace:
         err("moecheck forget: --workspace-id is empty.")
         return EXIT_USAGE
+    from moecheck_gui.cli.workspaces import forget_everywhere
     from moecheck_gui.keychain import KeychainError, KeychainStore
 
+    for line in forget_everywhere(workspace):
+        print(line)
     try:
         store = KeychainStore()
         removed = store.delete(workspace)
@@ -39,10 +45,11 @@ def run_forget(args: argparse.Namespace, secrets: SecretSet) -> int:
 
 FORGET = Command(
     name="forget",
-    help="remove the key saved in the OS keychain for a workspace",
+    help="remove a workspace's saved key, its place in the saved workspaces and its history",
     description=(
-        "Remove the key saved in the OS keychain for a workspace. Exit 0 whether or not "
-        "a key was saved; exit 2 if the keychain cannot be used."
+        "Remove the key saved in the OS keychain for a workspace, the workspace from the "
+        "saved workspaces, and the history of its checks. Exit 0 whether or not a key was "
+        "saved; exit 2 if the keychain cannot be used."
     ),
     add_arguments=add_workspace,
     run=run_forget,

@@ -45,13 +45,24 @@ exit codes:
 
 examples:
   MOECHECK_API_KEY=... moecheck check --workspace-id ABC123 --dc 01
+  moecheck check --workspace-id ABC123 --dc 01 --keychain --until-ok 10m --every 30
   printf '%s\\n' "$KEY" | moecheck check --workspace-id ABC123 --dc DC-05 --api-key-stdin --json
-  moecheck check --workspace-id ABC123 --dc https://dashboard-02.moengage.com/ --save
+  moecheck check --workspace-id ABC123 --dc https://dashboard-02.moengage.com/ --save \
+      --label Prod
   moecheck check --workspace-id ABC123 --dc 01 --keychain -v
   moecheck detect --workspace-id ABC123 --keychain
   moecheck dc dashboard-05.moengage.com
+  moecheck check-all
+  moecheck check-all --from workspaces.csv --csv > results.csv
   moecheck forget --workspace-id ABC123
   moecheck sandbox --port 8765
+
+saved workspaces:
+  --save stores the key in the OS keychain and adds the workspace (ID, DC,
+  --label) to the saved workspaces, the list the window shows; `check-all`
+  checks them all, `forget` removes the key, the workspace and its history.
+  Checks of saved workspaces are kept in a short history, so a rejected key
+  that worked before says when it last worked.
 
 environment:
   MOECHECK_API_BASE  replaces https://api-{dc}.moengage.com (plain http only for
@@ -76,6 +87,8 @@ class Command(NamedTuple):
     run: Callable[[argparse.Namespace, SecretSet], int]
     full_help: bool = False
     """Show :data:`EPILOG` (key sources, exit codes, examples) under this command's ``--help``."""
+    epilog: str | None = None
+    """This command's own text under its ``--help`` (used when ``full_help`` is False)."""
 
 
 class UsageError(Exception):
@@ -149,7 +162,12 @@ def add_command(sub: argparse._SubParsersAction[Parser], command: Command) -> No
         )
     else:
         p = sub.add_parser(
-            command.name, help=command.help, description=command.description, allow_abbrev=False
+            command.name,
+            help=command.help,
+            description=command.description,
+            epilog=command.epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            allow_abbrev=False,
         )
     command.add_arguments(p)
 
@@ -220,6 +238,12 @@ def add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--save",
         action="store_true",
-        help="after a successful check, save the key in the OS keychain "
-        "(if saving fails you get a warning; the exit code still reflects the check)",
+        help="after a successful check, save the key in the OS keychain and add the "
+        "workspace to the saved workspaces (if saving fails you get a warning; the exit "
+        "code still reflects the check)",
+    )
+    p.add_argument(
+        "--label",
+        metavar="TEXT",
+        help="with --save: a label for the saved workspace, e.g. Prod or Test",
     )

@@ -35,6 +35,52 @@ def _render_failure_details(outcome: Outcome, style: Style) -> list[str]:
     return lines
 
 
+def _certificate_lines(outcome: Outcome) -> list[str]:
+    """``-v``: the certificate the server presented (issuer, names, validity, problem)."""
+    cert = outcome.certificate
+    if cert is None:
+        return []
+    lines = [f"  Certificate: {safe(cert.subject) or 'no subject'}"]
+    lines.append(f"    issued by: {safe(cert.issuer) or 'unknown'}")
+    if cert.names:
+        names = ", ".join(safe(n) for n in cert.names[:8])
+        more = f" and {len(cert.names) - 8} more" if len(cert.names) > 8 else ""
+        lines.append(f"    for names: {names}{more}")
+    if cert.not_before or cert.not_after:
+        lines.append(f"    valid: {safe(cert.not_before) or '?'} to {safe(cert.not_after) or '?'}")
+    lines.append(f"    problem: {safe(cert.problem).replace('_', ' ')}")
+    return lines
+
+
+def render_verbose_failure(outcome: Outcome) -> list[str]:
+    """``-v`` on a failure: what answered, the certificate, the stage that failed, the proxy.
+
+    The JSON object carries all of these as fields; here they are short,
+    cleaned plain-text lines for the person reading the terminal.
+    """
+    from moecheck_gui import stages
+
+    lines: list[str] = []
+    title, server = safe(outcome.page_title) or None, safe(outcome.server_header) or None
+    if title:
+        from moecheck_gui.webpage import who_answered
+
+        lines.append(f"  What answered: {who_answered(server, title)}")
+    elif server:
+        lines.append(f"  Answered by: a server that calls itself '{server}'")
+    lines += _certificate_lines(outcome)
+    sentence = stages.describe(outcome.timings, outcome.failed_stage)
+    if sentence:
+        lines.append(f"  Where it stopped: {safe(sentence)}")
+    if outcome.proxy:
+        why = f" ({safe(outcome.proxy_why)})" if outcome.proxy_why else ""
+        lines.append(f"  Proxy used: {safe(outcome.proxy)}{why}")
+    elif outcome.host is not None:
+        why = f" ({safe(outcome.proxy_why)})" if outcome.proxy_why else ""
+        lines.append(f"  Proxy used: none, a direct connection{why}")
+    return lines
+
+
 def _render_attempts(outcome: Outcome, style: Style) -> list[str]:
     """``detect``: one aligned line per data center tried."""
     if not outcome.attempts:
@@ -51,8 +97,14 @@ def _render_attempts(outcome: Outcome, style: Style) -> list[str]:
     return lines
 
 
-def render_human(outcome: Outcome, style: Style, *, detect: bool = False) -> str:
-    """The short, friendly answer for people (not for scripts: use ``--json``)."""
+def render_human(
+    outcome: Outcome, style: Style, *, detect: bool = False, verbose: bool = False
+) -> str:
+    """The short, friendly answer for people (not for scripts: use ``--json``).
+
+    ``verbose`` (``-v``) adds, on a failure, what answered, the certificate, the
+    stage that failed and the proxy (see :func:`render_verbose_failure`).
+    """
     lines: list[str] = [f"Note: {safe(n)}" for n in outcome.notices]
     elapsed = f"{round(outcome.elapsed_ms)} ms"
     if outcome.ok:
@@ -76,6 +128,8 @@ def render_human(outcome: Outcome, style: Style, *, detect: bool = False) -> str
         http = f" (HTTP {outcome.http_status})" if outcome.http_status is not None else ""
         lines.append(style.bad(f"{style.cross} {outcome.title}") + http)
         lines += _render_failure_details(outcome, style)
+        if verbose:
+            lines += render_verbose_failure(outcome)
         if outcome.kind == Kind.AUTH and not detect:
             workspace = safe(outcome.workspace_id)
             lines.append(f"  Try all data centers: moecheck detect --workspace-id {workspace}")
@@ -90,11 +144,13 @@ def emit(
     *,
     detect: bool = False,
     extra: Mapping[str, Any] | None = None,
+    verbose: bool = False,
 ) -> None:
     """Write the outcome to stdout: one JSON object (``--json``), or the human answer.
 
     ``detect`` outcomes always carry ``attempts`` in JSON (PRODUCT.md 3.4), even
-    when nothing was tried; ``extra`` adds command-specific JSON fields (``saved_in``).
+    when nothing was tried; ``extra`` adds command-specific JSON fields (``saved_in``);
+    ``verbose`` adds the ``-v`` lines to a human failure.
     """
     if getattr(args, "json", False):
         data = outcome.to_json()
@@ -104,7 +160,8 @@ def emit(
             data.update(extra)
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(render_human(outcome, Style(sys.stdout), detect=detect) + "\n")
+        text = render_human(outcome, Style(sys.stdout), detect=detect, verbose=verbose)
+        sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 

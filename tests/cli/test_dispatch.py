@@ -33,7 +33,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> list[str]:
 
 def test_parser_offers_exactly_the_table_in_table_order() -> None:
     names = [command.name for command in commands.COMMANDS]
-    assert names == ["check", "detect", "dc", "forget", "sandbox"]
+    assert names == ["check", "detect", "check-all", "dc", "forget", "sandbox"]
     assert _subcommands(commands.build_parser()) == names
     for name in names:
         assert commands.find(name).name == name

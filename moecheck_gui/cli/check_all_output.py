@@ -1,0 +1,205 @@
+"""What ``moecheck check-all`` shows while it runs: the table, progress, pauses, and key guarding.
+
+Why apart from the command: the command module decides *what* to check and
+when to stop; this one decides how people see it, and keeps the keys of the
+rows being checked in the output guard.
+
+* **A compact table on stdout**, one line per workspace as its answer arrives
+  (label, workspace ID, DC, verdict, workspace name, last worked, request ID),
+  so a long run shows progress in the table itself.
+* **Progress on stderr only on a terminal**: one line, rewritten in place, that
+  is cleared before each table line; pipes and CI logs get only the table.
+* **Pauses and notices always on stderr** ("MoEngage asked to slow down on
+  DC-01 ... waiting 30 s"), because they explain why nothing moves.
+* **Keys in the guard while in use.** Keys read from the keychain or a file are
+  registered with the output guard (:class:`~moecheck_gui.redaction.SecretSet`)
+  while their row is being checked and reported, then dropped: a guard holding
+  10,000 keys would make every write slow, and nothing writes a key anyway.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from moecheck_gui.cli.output import Style, err, isatty, safe
+
+if TYPE_CHECKING:
+    from moecheck_gui.batch import BatchEvent, BatchResult, BatchRow, KeySource
+    from moecheck_gui.redaction import SecretSet
+
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("LABEL", 14),
+    ("WORKSPACE ID", 24),
+    ("DC", 6),
+    ("VERDICT", 24),
+    ("WORKSPACE NAME", 24),
+    ("LAST WORKED", 20),
+    ("REQUEST ID", 0),
+)
+"""Header and width of each table column (0: as wide as it needs, the last one)."""
+
+
+def _cell(text: str, width: int) -> str:
+    if not width:
+        return text
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.ljust(width)
+
+
+def table_line(cells: Iterable[str]) -> str:
+    """One table line; cells longer than their column are cut with an ellipsis."""
+    parts = [_cell(text, width) for text, (_, width) in zip(cells, COLUMNS, strict=True)]
+    return "  ".join(parts).rstrip()
+
+
+def header_line() -> str:
+    """The table's header."""
+    return table_line(name for name, _ in COLUMNS)
+
+
+def result_cells(result: BatchResult) -> list[str]:
+    """The table cells of one result (never a key: outcomes do not hold one)."""
+    from moecheck_gui.batch import dc_text, verdict
+    from moecheck_gui.history import format_when
+
+    o = result.outcome
+    http = f" ({o.http_status})" if o.http_status is not None and not o.ok else ""
+    last = result.last_worked_at or o.previously_worked_at
+    return [
+        safe(result.label) or "—",
+        safe(o.workspace_id) or "—",
+        dc_text(o.dc),
+        verdict(o) + http,
+        safe(o.app_name) or "—",
+        format_when(last) if last else "—",
+        safe(o.request_id) or "—",
+    ]
+
+
+class KeyGuard:
+    """Keeps the keys of the rows in flight in the output guard, and only those.
+
+    Wraps the row source (keys from a file's ``api_key`` column) and the
+    keychain (keys loaded for a row); :meth:`release` drops a workspace's keys
+    once its result has been reported. A workspace listed twice keeps its keys
+    until both rows are done; a key shared by two workspaces stays registered
+    until neither is in flight.
+    """
+
+    def __init__(self, secrets: SecretSet, keychain: KeySource | None) -> None:
+        self._secrets = secrets
+        self._keychain = keychain
+        self._lock = threading.Lock()
+        self._in_flight: Counter[str] = Counter()
+        self._keys: dict[str, set[str]] = {}
+        self._holders: Counter[str] = Counter()
+
+    def _hold(self, workspace_id: str, key: str) -> None:
+        with self._lock:
+            held = self._keys.setdefault(workspace_id, set())
+            if key not in held:
+                held.add(key)
+                self._holders[key] += 1
+                self._secrets.add(key, workspace_id)
+
+    def rows(self, rows: Iterable[BatchRow]) -> Iterator[BatchRow]:
+        """The rows, each marked in flight and its file key guarded before it is checked."""
+        for row in rows:
+            with self._lock:
+                self._in_flight[row.workspace_id] += 1
+            if row.api_key:
+                self._hold(row.workspace_id, row.api_key)
+            yield row
+
+    def load(self, workspace_id: str) -> str | None:
+        """:class:`~moecheck_gui.batch.KeySource`: the keychain's key, guarded before use."""
+        if self._keychain is None:
+            return None
+        key = self._keychain.load(workspace_id)
+        if key:
+            self._hold(workspace_id, key)
+        return key
+
+    def release(self, workspace_id: str) -> None:
+        """One row of ``workspace_id`` has been reported: drop its keys if no other is left."""
+        with self._lock:
+            self._in_flight[workspace_id] -= 1
+            if self._in_flight[workspace_id] > 0:
+                return
+            del self._in_flight[workspace_id]
+            for key in self._keys.pop(workspace_id, set()):
+                self._holders[key] -= 1
+                if self._holders[key] <= 0:
+                    del self._holders[key]
+                    self._secrets.discard(key, workspace_id)
+
+
+class Progress:
+    """The human side of a run: table lines on stdout, progress and pauses on stderr.
+
+    ``on_event`` is called from worker threads; everything that writes holds
+    one lock, so a progress line never lands in the middle of a table line.
+    """
+
+    def __init__(self, total: int | None, *, table: bool) -> None:
+        self.total = total
+        self.table = table
+        self.done = 0
+        self.live = isatty(sys.stderr) and table
+        self._lock = threading.Lock()
+        self._shown = False
+        self._style = Style(sys.stdout)
+
+    def _clear(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._shown = False
+
+    def _status(self, text: str) -> None:
+        if not self.live:
+            return
+        of = f"/{self.total}" if self.total is not None else ""
+        line = f"[{self.done}{of}] {text}"
+        sys.stderr.write("\r\x1b[K" + line[:110])
+        sys.stderr.flush()
+        self._shown = True
+
+    def start(self) -> None:
+        """The header, before the first answer."""
+        if self.table:
+            with self._lock:
+                print(header_line(), flush=True)
+
+    def on_event(self, event: BatchEvent) -> None:
+        """A runner event: progress (terminals only), or a pause/notice line (always)."""
+        with self._lock:
+            if event.kind == "checking":
+                self._status(safe(event.message))
+                return
+            self._clear()
+            prefix = "Note: " if event.kind == "notice" else ""
+            err(f"{prefix}{safe(event.message)}")
+
+    def on_result(self, result: BatchResult) -> None:
+        """One answer: a table line (human output) and the progress count."""
+        with self._lock:
+            self.done += 1
+            self._clear()
+            if self.table:
+                line = table_line(result_cells(result))
+                if not result.outcome.ok and result.outcome.kind != "cancelled":
+                    line = self._style.bad(line)
+                elif result.outcome.ok:
+                    line = self._style.good(line)
+                print(line, flush=True)
+
+    def finish(self) -> None:
+        """Clear the progress line."""
+        with self._lock:
+            self._clear()

@@ -1,0 +1,146 @@
+"""The command's side of saved workspaces: the list, the keychain entry and the history.
+
+Why one module: PRODUCT.md 3.3 and 3.7 tie three stores together -- ``--save``
+puts the key in the keychain *and* the workspace (ID, DC, label) in the saved
+workspaces the window shows and ``check-all`` checks; ``forget`` removes all
+three (key, list entry, history); and only saved workspaces have a history, so
+``moecheck check`` of a random ID never leaves a trace on disk. Keeping the
+rules here means ``check``, ``detect`` and ``forget`` apply them the same way.
+
+File problems (a corrupt list, an unwritable data folder) never fail a check:
+they are warnings on stderr, and the exit code still says whether the
+credentials work.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from moecheck_gui.cli.output import err, safe
+from moecheck_gui.outcome import Outcome
+
+if TYPE_CHECKING:
+    from moecheck_gui.profiles import ProfileStore
+
+
+class Saved(NamedTuple):
+    """What ``--save`` did: lines to tell the user, and fields for the JSON object."""
+
+    lines: list[str]
+    json_fields: dict[str, Any]
+
+
+def clean_credentials(raw_workspace: str, raw_key: str = "placeholder") -> tuple[str, str]:
+    """The workspace ID and key as the check sends them (trimmed like the core), for the stores."""
+    from moecheck_gui.inputs import InputError, normalise_credentials
+
+    try:
+        creds, _ = normalise_credentials(raw_workspace, raw_key)
+    except InputError:
+        return raw_workspace.strip(), raw_key.strip()
+    return creds.workspace_id, creds.api_key
+
+
+def profile_store() -> ProfileStore:
+    """The saved workspaces (shared with the window); its problem, if any, said on stderr."""
+    from moecheck_gui.profiles import ProfileStore
+
+    store = ProfileStore()
+    if store.problem:
+        err(f"Warning: {safe(store.problem)}")
+    return store
+
+
+def is_saved(workspace_id: str) -> bool:
+    """Whether ``workspace_id`` is in the saved workspaces (quietly False on file trouble)."""
+    from moecheck_gui.profiles import ProfileStore
+
+    return ProfileStore().get(workspace_id) is not None
+
+
+def _add_to_list(workspace: str, dc: str | None, label: str | None) -> tuple[str | None, bool]:
+    """Add or update the saved workspace; (a line for the user, whether it is in the list)."""
+    if not dc:
+        return None, False
+    store = profile_store()
+    store.upsert(workspace, dc, label)
+    if store.problem:
+        err(f"Warning: {safe(store.problem)}")
+        return None, False
+    return f"Added workspace {safe(workspace)} (DC-{dc}) to your saved workspaces.", True
+
+
+def save_key(args: argparse.Namespace, outcome: Outcome, key: str, source: str) -> Saved:
+    """``--save``: store the key and add the workspace to the saved list after a success.
+
+    A failure to save is a warning on stderr, not a failed command: the check
+    itself worked, and scripts rely on exit code 0 meaning "the credentials
+    work". With ``--json`` the object also gets ``saved_in`` (the keychain's
+    name or null), ``saved_workspace`` (whether it is in the saved list) and,
+    on failure, ``save_error``.
+    """
+    fields: dict[str, Any] = {"saved_in": None, "saved_workspace": False}
+    if not outcome.ok:
+        err("Not saved: the key is saved only after a successful check.")
+        return Saved([], fields)
+    workspace, clean_key = clean_credentials(args.workspace_id, key)
+    label = getattr(args, "label", None)
+    lines: list[str] = []
+    if source == "keychain":
+        lines.append("The key already came from the keychain; nothing new to save.")
+    else:
+        from moecheck_gui.keychain import KeychainError, KeychainStore
+
+        try:
+            store = KeychainStore().save(workspace, clean_key)
+        except KeychainError as exc:
+            err(f"Warning: the check worked, but the key was not saved: {safe(exc.message)}")
+            fields["save_error"] = safe(exc.message)
+            return Saved([], fields)
+        fields["saved_in"] = store
+        lines.append(f"Saved the key in {safe(store)}.")
+    line, listed = _add_to_list(workspace, outcome.dc, label)
+    fields["saved_workspace"] = listed
+    if line:
+        lines.append(line)
+    return Saved(lines, fields)
+
+
+def with_history(outcome: Outcome, workspace: str) -> Outcome:
+    """For a saved workspace: the outcome annotated from its history, and recorded in it.
+
+    A rejected key that worked before then says when it last worked
+    (``previously_worked_at``); the history's notice (e.g. a corrupt file was
+    replaced by a new history) goes to stderr. Unsaved workspaces are left
+    alone: checking a random ID must not create history for it.
+    """
+    if not workspace or not is_saved(workspace):
+        return outcome
+    from moecheck_gui.history import HistoryStore, annotate_and_record
+
+    annotated, notice = annotate_and_record(outcome.replace(workspace_id=workspace), HistoryStore())
+    if notice:
+        err(f"Note: {safe(notice)}")
+    return annotated.replace(workspace_id=outcome.workspace_id)
+
+
+def forget_everywhere(workspace: str) -> list[str]:
+    """``forget``: remove the workspace from the saved list and its history; lines to print."""
+    from moecheck_gui.history import HistoryStore
+
+    lines: list[str] = []
+    store = profile_store()
+    if store.remove(workspace):
+        if store.problem:
+            err(f"Warning: {safe(store.problem)}")
+        else:
+            lines.append(f"Removed {safe(workspace)} from your saved workspaces.")
+    history = HistoryStore()
+    had_history = bool(history.entries(workspace))
+    notice = history.forget(workspace)
+    if notice:
+        err(f"Warning: {safe(notice)}")
+    elif had_history:
+        lines.append(f"Removed the history of checks of {safe(workspace)}.")
+    return lines

@@ -12,6 +12,13 @@ slot connected to :attr:`CheckFlow.finished` may start the next check at once
 (the run is over and its key unregistered before ``finished`` is emitted), so
 a "keep checking until it works" loop can be built on top of this.
 
+History: a check of a *saved* workspace (``record=True``) is annotated from
+and added to the history of checks (:func:`moecheck_gui.history.annotate_and_record`)
+inside the check's task, on the worker thread, so the outcome that reaches the
+window already carries ``previously_worked_at`` and no file I/O happens on the
+GUI thread. A check with "Remember" ticked that works is recorded too (it is
+the check that saves the workspace, PRODUCT.md 3.7).
+
 Start-up cost: imported before the first paint, so the core's outcome,
 messages and client modules are imported only when a check starts or ends.
 """
@@ -46,7 +53,17 @@ class CheckRun:
     paint.) Its ``repr`` never shows the key.
     """
 
-    __slots__ = ("api_base", "detect", "started", "task_id", "token", "typed")
+    __slots__ = (
+        "api_base",
+        "detect",
+        "history_notice",
+        "record",
+        "record_failures",
+        "started",
+        "task_id",
+        "token",
+        "typed",
+    )
 
     def __init__(
         self,
@@ -55,8 +72,16 @@ class CheckRun:
         detect: bool,
         api_base: str | None,
         token: CancelToken,
+        record: bool = False,
+        record_failures: bool = True,
     ) -> None:
         self.typed = typed
+        self.record = record
+        """True for a saved workspace: the outcome is annotated from and added to the history."""
+        self.record_failures = record_failures
+        """False: a failure is annotated but not added (keep checking's repeated tries)."""
+        self.history_notice: str | None = None
+        """Set by the worker: the history's notice for the user (e.g. it was corrupt), or None."""
         self.detect = detect
         """True when every DC is tried (the dropdown said "auto", or Try all was asked)."""
         self.api_base = api_base
@@ -100,12 +125,14 @@ class CheckFlow(QObject):
         crashed(object, object): a bug in the worker ended the check: the
             exception and the :class:`CheckRun`. Emitted while the key is still
             registered, so a report written by the slot has it redacted.
+        closed(): :meth:`close` was called (the window is closing): no more checks.
     """
 
     started = Signal(object)
     tick = Signal(float)
     finished = Signal(object, object)
     crashed = Signal(object, object)
+    closed = Signal()
 
     def __init__(
         self,
@@ -122,6 +149,7 @@ class CheckFlow(QObject):
         """The overall deadline per check, in seconds."""
         self._run: CheckRun | None = None
         self._closed = False
+        self._held: dict[str, int] = {}
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._on_tick)
@@ -136,20 +164,39 @@ class CheckFlow(QObject):
         """The running check, if any."""
         return self._run
 
+    @property
+    def is_closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
     def start(
-        self, typed: TypedCredentials, *, detect: bool = False, api_base: str | None = None
+        self,
+        typed: TypedCredentials,
+        *,
+        detect: bool = False,
+        api_base: str | None = None,
+        record: bool = False,
+        record_failures: bool = True,
     ) -> CheckRun | None:
         """Start checking ``typed`` on a worker thread; None (nothing sent) if one runs.
 
         ``detect`` tries every DC whatever ``typed.dc`` says (``"auto"`` always does).
         ``api_base`` replaces MoEngage's address (the sandbox, ``MOECHECK_API_BASE``).
+        ``record``: a saved workspace; see "History" in the module docstring.
+        ``record_failures=False`` adds only a success to the history (a loop of
+        tries would otherwise push the last success out of the short history).
         """
         if self._run is not None or self._closed:
             return None
         from moecheck_gui.cancel import CancelToken  # imports only threading
 
         run = CheckRun(
-            typed, detect=detect or typed.dc == "auto", api_base=api_base, token=CancelToken()
+            typed,
+            detect=detect or typed.dc == "auto",
+            api_base=api_base,
+            token=CancelToken(),
+            record=record,
+            record_failures=record_failures,
         )
         applog.register_secret(run.secret)
         providers, timeout = self.providers, self.timeout
@@ -158,21 +205,23 @@ class CheckFlow(QObject):
             checker = providers.checker(api_base)
             line_log = logging.getLogger("moecheck.check").debug
             if run.detect:
-                return checker.detect(
+                outcome = checker.detect(
                     typed.workspace_id,
                     typed.api_key,
                     timeout=timeout,
                     cancel=run.token,
                     log=line_log,
                 )
-            return checker.check(
-                typed.workspace_id,
-                typed.api_key,
-                typed.dc,
-                timeout=timeout,
-                cancel=run.token,
-                log=line_log,
-            )
+            else:
+                outcome = checker.check(
+                    typed.workspace_id,
+                    typed.api_key,
+                    typed.dc,
+                    timeout=timeout,
+                    cancel=run.token,
+                    log=line_log,
+                )
+            return keep_history(outcome, run, providers)
 
         run.task_id = self.runner.start(work, self._on_result, self._on_error, name="check")
         self._run = run
@@ -209,8 +258,30 @@ class CheckFlow(QObject):
 
     def close(self) -> None:
         """The window is closing: abandon any running check silently; start no more."""
+        if self._closed:
+            return
         self._closed = True
         self._end(cancel=True, quiet=True)
+        self.closed.emit()
+
+    def hold_secret(self, secret: str) -> None:
+        """Keep ``secret`` registered with the log's redaction across checks (until released).
+
+        For a loop of checks ("keep checking"): each check unregisters its key
+        when it ends, which would leave the key unredacted between tries.
+        """
+        applog.register_secret(secret)
+        self._held[secret] = self._held.get(secret, 0) + 1
+
+    def release_secret(self, secret: str) -> None:
+        """Undo one :meth:`hold_secret`; the key is unregistered unless a check still uses it."""
+        left = self._held.get(secret, 0) - 1
+        if left > 0:
+            self._held[secret] = left
+            return
+        self._held.pop(secret, None)
+        if self._run is None or self._run.secret != secret:
+            applog.unregister_secret(secret)
 
     def _on_tick(self) -> None:
         if self._run is not None:
@@ -257,6 +328,33 @@ class CheckFlow(QObject):
             if error is not None and not quiet:
                 self.crashed.emit(error, run)
         finally:
-            applog.unregister_secret(run.secret)
+            if run.secret not in self._held:
+                applog.unregister_secret(run.secret)
         if outcome is not None and not quiet:
             self.finished.emit(outcome, run)
+
+
+def keep_history(outcome: Outcome, run: CheckRun, providers: Providers) -> Outcome:
+    """On the worker thread: annotate and record a saved workspace's check (see module docstring).
+
+    The history is secondary to the verdict: a bug in it is logged and the
+    outcome comes back as it was, never lost. A cancelled run records nothing
+    (the user did not see its answer).
+    """
+    saved_now = run.typed.remember and outcome.ok
+    if not (run.record or saved_now) or run.token.cancelled:
+        return outcome
+    store = providers.history()
+    if store is None:
+        return outcome
+    from moecheck_gui.history import annotate
+
+    try:
+        seen = outcome
+        if run.record:
+            outcome = annotate(outcome, store)  # (against the history before this check)
+        if seen.workspace_id and (seen.ok or (run.record and run.record_failures)):
+            run.history_notice = store.record(seen.workspace_id, seen)
+    except Exception:  # see the docstring: the verdict must reach the window
+        log.exception("Could not keep the history of this check")
+    return outcome

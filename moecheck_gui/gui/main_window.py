@@ -65,6 +65,8 @@ if TYPE_CHECKING:
     from moecheck_gui.gui.about import AboutDialog
     from moecheck_gui.gui.demo import DemoMode as DemoMode
     from moecheck_gui.gui.demo_banner import DemoBanner
+    from moecheck_gui.gui.keep_checking import KeepChecking
+    from moecheck_gui.history import HistoryStore
     from moecheck_gui.keychain import StoreInfo
     from moecheck_gui.outcome import Outcome
     from moecheck_gui.profiles import ProfileStore
@@ -121,15 +123,17 @@ class MainWindow(QMainWindow):
         demo: DemoMode | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         settings_file: Path | None = None,
+        history: HistoryStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME + (" — Demo" if demo else ""))
         self.demo = demo
         self._closing = False
+        self._keep: KeepChecking | None = None
         self._settings = WindowSettings(settings_file)
         self.runner = TaskRunner(self)
-        providers = Providers(checker, keychain)
+        providers = Providers(checker, keychain, history, keep_history=demo is None)
         self.check_flow = CheckFlow(self.runner, providers, timeout=timeout, parent=self)
         self.keychain_flow = KeychainFlow(
             self.runner, providers, profiles=profiles, demo=demo is not None, parent=self
@@ -245,6 +249,8 @@ class MainWindow(QMainWindow):
             self.cancel_button,
             self.result_panel,
             self.result_panel.details_toggle,
+            self.result_panel.keep_stop_button,
+            self.result_panel.keep_button,
             self.result_panel.try_all_button,
             self.result_panel.copy_button,
         ]
@@ -258,6 +264,8 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.cancel_check)
         self.result_panel.copyRequested.connect(self.copy_details)
         self.result_panel.tryAllRequested.connect(self.try_all_data_centers)
+        self.result_panel.keepCheckingRequested.connect(self.keep_checking)
+        self.result_panel.keepCheckingStopped.connect(self.stop_keep_checking)
         self.about_action.triggered.connect(self.show_about)
 
         form = self.form
@@ -363,7 +371,13 @@ class MainWindow(QMainWindow):
         """
         if self.keychain_flow.is_loading or self._closing:
             return False
-        run = self.check_flow.start(self.form.snapshot(), detect=detect, api_base=self._api_base())
+        typed = self.form.snapshot()
+        run = self.check_flow.start(
+            typed,
+            detect=detect,
+            api_base=self._api_base(),
+            record=self._is_saved(typed.workspace_id),
+        )
         return run is not None
 
     def _api_base(self) -> str | None:
@@ -378,8 +392,53 @@ class MainWindow(QMainWindow):
         """After an auth failure on one DC: the key may belong to another DC; try them all."""
         self.start_check(detect=True)
 
+    def _is_saved(self, workspace_id: str) -> bool:
+        """True for a workspace in the saved list (its checks go into the history)."""
+        flow = self.keychain_flow
+        return flow.profiles_loaded and flow.profiles.get(workspace_id.strip()) is not None
+
+    def keep_checking(self) -> None:
+        """Check the shown details again every 15 s until they work (at most 10 minutes)."""
+        outcome = self.result_panel.outcome
+        if outcome is None or self.check_flow.is_running or self._closing:
+            return
+        from moecheck_gui.gui.keep_checking import KeepChecking
+
+        typed = self.form.snapshot()
+        keep = KeepChecking(
+            self.check_flow,
+            typed,
+            detect=outcome.attempts is not None or typed.dc == AUTO,
+            api_base=self._api_base(),
+            record=self._is_saved(typed.workspace_id),
+            parent=self,
+        )
+        keep.waiting.connect(self.result_panel.show_keep_waiting)
+        keep.ended.connect(self._on_keep_checking_ended)
+        self.form.edited.connect(keep.stop)
+        self._keep = keep
+        keep.start(outcome)
+
+    def stop_keep_checking(self) -> None:
+        """Stop keeping checking (a running try is cancelled)."""
+        if self._keep is not None:
+            self._keep.stop()
+
+    def _on_keep_checking_ended(self, outcome: Outcome, reason: str) -> None:
+        from moecheck_gui.gui.keep_checking import ended_text
+
+        keep, self._keep = self._keep, None
+        if keep is None:
+            return
+        self.form.edited.disconnect(keep.stop)
+        keep.deleteLater()
+        if not self._closing:
+            self.result_panel.show_keep_status(ended_text(reason, keep.tries), active=False)
+
     def _on_check_started(self, run: CheckRun) -> None:
         self._update_buttons()
+        if self._keep is not None and self._keep.owns(run):
+            return  # the panel keeps the last answer; the countdown line says it checks again
         where = "every data center" if run.detect else dc_label(run.dc)
         self.result_panel.show_running(where, self.timeout)
         self._set_status("", Tone.INFO)
@@ -392,8 +451,14 @@ class MainWindow(QMainWindow):
             self.result_panel.show_outcome(outcome)
             self.checkFinished.emit(outcome)
             return
-        offer_try_all = outcome.kind == Kind.AUTH and not run.detect
-        self.result_panel.show_outcome(outcome, offer_try_all=offer_try_all)
+        from moecheck_gui.gui.keep_checking import offered_for
+
+        offer_try_all = outcome.kind in (Kind.AUTH, Kind.FORBIDDEN) and not run.detect
+        self.result_panel.show_outcome(
+            outcome, offer_try_all=offer_try_all, offer_keep=offered_for(outcome)
+        )
+        if run.history_notice:
+            self._set_status(run.history_notice, Tone.WARNING)
         if outcome.notices:
             self.form.hide_notice()  # the result panel lists them now
         if outcome.ok and run.detect and outcome.dc in BY_CODE:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from moecheck_gui.cancel import CancelToken
+    from moecheck_gui.history import HistoryStore
     from moecheck_gui.keychain import StoreInfo
     from moecheck_gui.outcome import Outcome
 
@@ -70,18 +71,27 @@ class KeychainLike(Protocol):
 
 
 class Providers:
-    """Builds the checker and keychain on first use, on a worker thread (thread-safe).
+    """Builds the checker, keychain and history on first use, on a worker thread (thread-safe).
 
-    ``checker``/``keychain`` given here are used as they are (tests, the
-    self-test); otherwise a real Checker per API base (one each, reused, so
-    the connection pool and TLS context are built once) and the OS keychain.
+    ``checker``/``keychain``/``history`` given here are used as they are
+    (tests, the self-test); otherwise a real Checker per API base (one each,
+    reused, so the connection pool and TLS context are built once), the OS
+    keychain and the history in the platform's data folder.
+    ``keep_history=False`` (demo mode) keeps no history at all.
     """
 
     def __init__(
-        self, checker: CheckerLike | None = None, keychain: KeychainLike | None = None
+        self,
+        checker: CheckerLike | None = None,
+        keychain: KeychainLike | None = None,
+        history: HistoryStore | None = None,
+        *,
+        keep_history: bool = True,
     ) -> None:
         self._checker = checker
         self._keychain = keychain
+        self._history = history
+        self._keep_history = keep_history
         self._checkers: dict[str | None, CheckerLike] = {}
         self._lock = threading.Lock()
 
@@ -106,3 +116,18 @@ class Providers:
 
                 self._keychain = KeychainStore()
             return self._keychain
+
+    def history(self) -> HistoryStore | None:
+        """The injected history store, the platform's one, or None when no history is kept.
+
+        Call it on a worker thread: creating the platform's store resolves the
+        data folder (and the store reads and writes files).
+        """
+        if not self._keep_history:
+            return None
+        with self._lock:
+            if self._history is None:
+                from moecheck_gui.history import HistoryStore
+
+                self._history = HistoryStore()
+            return self._history

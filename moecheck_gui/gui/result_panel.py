@@ -86,47 +86,20 @@ def tone_for(outcome: Outcome) -> Tone:
     return Tone.WARNING
 
 
-def detail_rows(outcome: Outcome) -> list[tuple[str, str]]:
-    """The details area's rows, in the order support asks for them; empty values are skipped."""
-    from moecheck_gui.outcome import describe_attempt  # loaded after first paint
-
-    rows: list[tuple[str, str]] = []
-    if outcome.http_status is not None:
-        rows.append(("HTTP status", str(outcome.http_status)))
-    if outcome.server_message:
-        rows.append(("MoEngage message", outcome.server_message))
-    if outcome.server_error_type:
-        rows.append(("Error type", outcome.server_error_type))
-    if outcome.request_id:
-        rows.append(("Request ID", outcome.request_id))
-    if outcome.retry_after_s is not None:
-        rows.append(("Retry after", f"{outcome.retry_after_s} s"))
-    if outcome.host:
-        rows.append(("Server", outcome.host))
-    if outcome.dc:
-        rows.append(("Data center", dc_label(outcome.dc)))
-    rows.append(("Time taken", format_elapsed(outcome.elapsed_ms)))
-    if outcome.attempts:
-        tried = []
-        for code, attempt in outcome.attempts.items():
-            result = describe_attempt(attempt, found=outcome.ok)
-            tried.append(f"DC-{code}: {result}")
-        rows.append(("Data centers tried", ", ".join(tried)))
-    if outcome.detail:
-        rows.append(("Technical detail", outcome.detail))
-    return rows
-
-
 class ResultPanel(QFrame):
     """Shows the state of the current check (objectName ``resultPanel``).
 
     Signals:
         copyRequested(): the user pressed Copy details.
         tryAllRequested(): the user pressed Try all data centers.
+        keepCheckingRequested(): the user pressed Keep checking.
+        keepCheckingStopped(): the user pressed Stop checking (while it keeps checking).
     """
 
     copyRequested = Signal()
     tryAllRequested = Signal()
+    keepCheckingRequested = Signal()
+    keepCheckingStopped = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, icons: bool = True) -> None:
         """``icons=False``: no state icon until :meth:`show_icons` (the window's first frame
@@ -218,6 +191,22 @@ class ResultPanel(QFrame):
         self.try_all_button.clicked.connect(self.tryAllRequested)
         self.copied_label = plain_label(parent=self)
         self.copied_label.setObjectName("copiedLabel")
+        self.keep_button = QPushButton(self)
+        self.keep_button.setText("Keep checking")
+        self.keep_button.setObjectName("keepCheckingButton")
+        self.keep_button.setToolTip(
+            "Check again every 15 seconds for up to 10 minutes, and stop at the first success. "
+            "A newly generated key can take a few minutes to start working."
+        )
+        self.keep_button.setAccessibleDescription(self.keep_button.toolTip())
+        self.keep_button.clicked.connect(self.keepCheckingRequested)
+        self.keep_status = plain_label(parent=self)
+        self.keep_status.setObjectName("keepCheckingStatus")
+        self.keep_status.setAccessibleName("Keep checking")
+        self.keep_stop_button = QPushButton(self)
+        self.keep_stop_button.setText("Stop checking")
+        self.keep_stop_button.setObjectName("keepCheckingStopButton")
+        self.keep_stop_button.clicked.connect(self.keepCheckingStopped)
 
         text_box = QWidget(self)  # grows through its stretch factor in the row
         text_column = QVBoxLayout(text_box)
@@ -237,8 +226,14 @@ class ResultPanel(QFrame):
         toggle_row.addStretch(1)
         text_column.addLayout(toggle_row)
         text_column.addWidget(self.details)
+        keep_row = QHBoxLayout()
+        keep_row.setSpacing(8)
+        keep_row.addWidget(self.keep_status, 1)
+        keep_row.addWidget(self.keep_stop_button)
+        text_column.addLayout(keep_row)
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
+        buttons.addWidget(self.keep_button)
         buttons.addWidget(self.try_all_button)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.copied_label, 1)
@@ -273,6 +268,9 @@ class ResultPanel(QFrame):
             self.copy_button,
             self.try_all_button,
             self.copied_label,
+            self.keep_button,
+            self.keep_status,
+            self.keep_stop_button,
         ):
             widget.setVisible(False)
         self.copied_label.clear()
@@ -315,8 +313,13 @@ class ResultPanel(QFrame):
         tail = f" (gives up after {self._limit_s:g} s)" if self._limit_s else ""
         self.elapsed_label.setText(f"Elapsed: {seconds:.1f} s{tail}")
 
-    def show_outcome(self, outcome: Outcome, *, offer_try_all: bool = False) -> None:
-        """Render a finished check: success, failure or stopped."""
+    def show_outcome(
+        self, outcome: Outcome, *, offer_try_all: bool = False, offer_keep: bool = False
+    ) -> None:
+        """Render a finished check: success, failure or stopped.
+
+        ``offer_try_all``/``offer_keep`` show Try all data centers / Keep checking.
+        """
         self._outcome = outcome
         self._stale = False
         self._hide_all()
@@ -344,6 +347,7 @@ class ResultPanel(QFrame):
             self.copy_button.setVisible(True)
             self.copy_button.setEnabled(True)
         self.try_all_button.setVisible(offer_try_all)
+        self.keep_button.setVisible(offer_keep)
         self._set_tone(tone, theme.TONE_ICONS[tone])
         self._announce()
 
@@ -364,8 +368,27 @@ class ResultPanel(QFrame):
         self._stale = True
         self.stale_label.setVisible(True)
         self.try_all_button.setVisible(False)
+        self.keep_button.setVisible(False)
         self._set_tone(Tone.NEUTRAL, self._icon_name or "info")
         self._announce()
+
+    def show_keep_waiting(self, text: str) -> None:
+        """Keep checking's countdown line, with Stop checking."""
+        self.show_keep_status(text, active=True)
+
+    def show_keep_status(self, text: str, *, active: bool) -> None:
+        """Keep checking's line: the countdown (``active``, with Stop) or how it ended.
+
+        Ended (not ``active``) with a failure shown: Keep checking is offered again.
+        """
+        self.keep_status.setText(text)
+        self.keep_status.setVisible(bool(text))
+        self.keep_stop_button.setVisible(active)
+        outcome = self._outcome
+        again = not active and outcome is not None and not outcome.ok and not self._stale
+        self.keep_button.setVisible(again and outcome is not None and outcome.kind != CANCELLED)
+        if not active:  # (not at every tick of the countdown: screen readers would repeat it)
+            self._announce()
 
     def show_copied(self, text: str) -> None:
         """Confirm the clipboard action next to the button."""
@@ -390,21 +413,9 @@ class ResultPanel(QFrame):
         self.notice_label.setVisible(bool(items))
 
     def _fill_details(self, outcome: Outcome) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QSizePolicy
+        from moecheck_gui.gui import result_details  # after the first paint: only with a result
 
-        for child in self.details.findChildren(QLabel):
-            self.details_grid.removeWidget(child)
-            child.deleteLater()
-        for row, (name, value) in enumerate(detail_rows(outcome)):
-            caption = plain_label(name, self.details)
-            caption.setWordWrap(False)
-            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-            field = plain_label(value, self.details, selectable=True)
-            field.setAccessibleName(name)
-            field.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            self.details_grid.addWidget(caption, row, 0)
-            self.details_grid.addWidget(field, row, 1)
+        result_details.fill(self.details, self.details_grid, outcome)
         self._update_toggle_text()
 
     def _on_details_toggled(self, shown: bool) -> None:
@@ -459,8 +470,12 @@ class ResultPanel(QFrame):
         ):
             if not label.isHidden() and label.text():
                 parts.append(label.text())
+        if not self.keep_status.isHidden() and self.keep_status.text():
+            parts.append(self.keep_status.text())
         if self._outcome is not None and self._outcome.kind != CANCELLED:
-            parts += [f"{name}: {value}" for name, value in detail_rows(self._outcome)]
+            from moecheck_gui.gui.result_details import text_lines
+
+            parts += text_lines(self._outcome)
         return "\n".join(parts)
 
     def toPlainText(self) -> str:

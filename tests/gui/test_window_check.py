@@ -110,9 +110,9 @@ def test_failure_rendering(
     assert "Request ID" in text and outcome.request_id in text
     for snippet in expect:
         assert snippet in text, snippet
-    # "Try all data centers" is offered only after an auth failure on a chosen DC.
+    # "Try all data centers" is offered only after an auth or forbidden failure on a chosen DC.
     try_all = window.findChild(QPushButton, "tryAllButton")
-    assert try_all.isVisibleTo(window) == (kind == "auth")
+    assert try_all.isVisibleTo(window) == (kind in ("auth", "forbidden"))
 
 
 def test_tls_failure_from_untrusted_certificate(

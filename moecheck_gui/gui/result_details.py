@@ -1,0 +1,208 @@
+"""The result panel's details: the stage timeline and the rows support and IT ask for.
+
+What is shown, in order: the stage timeline (:mod:`.timeline_view`) when the
+check reached the network; then rows: HTTP status, MoEngage's message, error
+type, request ID, Retry-After, server, data center, time taken, data centers
+tried; the certificate on a TLS failure (the problem in words, issuer, issued
+to, names, valid from/until); who answered for a web page that spoke in
+MoEngage's place (page title, ``Server`` header, what that looks like); the
+proxy used and why; when a rejected key last worked; technical detail.
+
+Why a module of its own: the panel stays about states, and this one (with the
+certificate and web-page helpers of the core) is loaded only when a finished
+check's details are filled, never before the window's first paint.
+
+Every value here may come from the network (page titles, Server headers,
+certificate names), so every label is a plain-text label
+(:func:`~.result_panel.plain_label`); the core has already cleaned the text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+
+from moecheck_gui.datacenters import dc_label
+from moecheck_gui.gui.result_panel import format_elapsed, plain_label
+
+if TYPE_CHECKING:
+    from moecheck_gui.outcome import CertificateInfo, Outcome
+
+CERT_PROBLEM_WORDS: dict[str, str] = {
+    "untrusted_issuer": "Issued by an authority this computer does not trust",
+    "self_signed": "Self-signed: nothing vouches for it",
+    "expired": "Expired",
+    "not_yet_valid": "Not valid yet",
+    "name_mismatch": "Made for other names than the server's",
+    "other": "Could not be verified",
+}
+"""``certificate.problem`` in words (PRODUCT.md 3.4 lists the values)."""
+
+SOURCE_WORDS: dict[str, str] = {
+    "env": "set by the proxy environment variables",
+    "pac": "chosen by a PAC file",
+    "system": "this computer's proxy setting",
+}
+MAX_NAMES = 12
+"""Certificate names listed before "and N more"."""
+NO_TIMELINE_KINDS = frozenset({"invalid_input", "cancelled"})
+
+
+def format_date(iso: str | None) -> str | None:
+    """A certificate date for people: ``"2024-05-01 12:00 UTC"`` (ISO text as it came otherwise)."""
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if moment.utcoffset() is not None else "")
+
+
+def certificate_rows(info: CertificateInfo) -> list[tuple[str, str]]:
+    """The certificate rows: the problem in words, issuer (and the product it is), names, dates."""
+    from moecheck_gui.certificates import inspection_product
+
+    rows = [("Certificate problem", CERT_PROBLEM_WORDS.get(info.problem, info.problem))]
+    if info.issuer:
+        product = inspection_product(info)
+        tail = f" ({product}: a product that inspects encrypted traffic)" if product else ""
+        rows.append(("Issued by", info.issuer + tail))
+    if info.subject:
+        rows.append(("Issued to", info.subject))
+    if info.names:
+        names = ", ".join(info.names[:MAX_NAMES])
+        if len(info.names) > MAX_NAMES:
+            names += f" and {len(info.names) - MAX_NAMES} more"
+        rows.append(("Names", names))
+    for caption, value in (("Valid from", info.not_before), ("Valid until", info.not_after)):
+        shown = format_date(value)
+        if shown:
+            rows.append((caption, shown))
+    return rows
+
+
+def answered_by_rows(outcome: Outcome) -> list[tuple[str, str]]:
+    """Who answered, for a failure whose answer was a web page or came from a named server."""
+    if outcome.ok or not (outcome.page_title or outcome.server_header):
+        return []
+    from moecheck_gui.webpage import known_sender
+
+    rows = []
+    if outcome.page_title:
+        rows.append(("Page title", outcome.page_title))
+    if outcome.server_header:
+        rows.append(("Server header", outcome.server_header))
+    known = known_sender(outcome.server_header, outcome.page_title)
+    if known:
+        rows.append(("Looks like", known))
+    return rows
+
+
+def proxy_rows(outcome: Outcome) -> list[tuple[str, str]]:
+    """The proxy used and why; "none" when the check went out directly."""
+    if outcome.proxy:
+        why = outcome.proxy_why or SOURCE_WORDS.get(outcome.proxy_source or "", "")
+        rows = [("Proxy", outcome.proxy)]
+        if why:
+            rows.append(("Why this proxy", why))
+        return rows
+    if outcome.proxy_why:
+        return [("Proxy", "none (direct connection)"), ("Why", outcome.proxy_why)]
+    if outcome.host:
+        return [("Proxy", "none (direct connection)")]
+    return []
+
+
+def detail_rows(outcome: Outcome) -> list[tuple[str, str]]:
+    """The details area's rows, in the order support asks for them; empty values are skipped."""
+    from moecheck_gui.outcome import describe_attempt
+
+    rows: list[tuple[str, str]] = []
+    if outcome.http_status is not None:
+        rows.append(("HTTP status", str(outcome.http_status)))
+    if outcome.server_message:
+        rows.append(("MoEngage message", outcome.server_message))
+    if outcome.server_error_type:
+        rows.append(("Error type", outcome.server_error_type))
+    if outcome.request_id:
+        rows.append(("Request ID", outcome.request_id))
+    if outcome.retry_after_s is not None:
+        rows.append(("Retry after", f"{outcome.retry_after_s} s"))
+    if outcome.previously_worked_at:
+        from moecheck_gui.history import format_when
+
+        rows.append(("Last worked", f"{format_when(outcome.previously_worked_at)} (this key)"))
+    if outcome.host:
+        rows.append(("Server", outcome.host))
+    if outcome.dc:
+        rows.append(("Data center", dc_label(outcome.dc)))
+    rows.append(("Time taken", format_elapsed(outcome.elapsed_ms)))
+    if outcome.attempts:
+        tried = []
+        for code, attempt in outcome.attempts.items():
+            result = describe_attempt(attempt, found=outcome.ok)
+            tried.append(f"DC-{code}: {result}")
+        rows.append(("Data centers tried", ", ".join(tried)))
+    if outcome.certificate is not None:
+        rows += certificate_rows(outcome.certificate)
+    rows += answered_by_rows(outcome)
+    rows += proxy_rows(outcome)
+    if outcome.detail:
+        rows.append(("Technical detail", outcome.detail))
+    return rows
+
+
+def has_timeline(outcome: Outcome) -> bool:
+    """True when the check reached the network: some stage took time, or one failed."""
+    if outcome.kind in NO_TIMELINE_KINDS:
+        return False
+    t = outcome.timings
+    stages = (t.dns_ms, t.connect_ms, t.tls_ms, t.first_byte_ms)
+    return outcome.failed_stage is not None or any(v is not None for v in stages)
+
+
+def text_lines(outcome: Outcome) -> list[str]:
+    """Everything the details show, as text lines (the panel's :meth:`text`)."""
+    lines = [f"{name}: {value}" for name, value in detail_rows(outcome)]
+    if has_timeline(outcome):
+        from moecheck_gui.gui.timeline_view import build_rows
+
+        rows, _ = build_rows(outcome.timings, outcome.failed_stage)
+        lines += ["Stages: " + "; ".join(row.spoken() for row in rows)]
+    return lines
+
+
+def fill(container: QWidget, grid: QGridLayout, outcome: Outcome) -> None:
+    """Replace the details in ``container`` (laid out by ``grid``) with ``outcome``'s."""
+    for child in container.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        grid.removeWidget(child)
+        child.hide()
+        child.deleteLater()
+    row = 0
+    if has_timeline(outcome):
+        from moecheck_gui.gui.timeline_view import TimelineView
+
+        caption = _caption("Stages", container)
+        timeline = TimelineView(outcome.timings, outcome.failed_stage, container)
+        grid.addWidget(caption, row, 0)
+        grid.addWidget(timeline, row, 1)
+        row += 1
+    for name, value in detail_rows(outcome):
+        field = plain_label(value, container, selectable=True)
+        field.setAccessibleName(name)
+        field.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        grid.addWidget(_caption(name, container), row, 0)
+        grid.addWidget(field, row, 1)
+        row += 1
+
+
+def _caption(name: str, parent: QWidget) -> QLabel:
+    caption = plain_label(name, parent)
+    caption.setWordWrap(False)
+    # Leading/top: Qt mirrors AlignLeft to the right in right-to-left layouts.
+    caption.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignTop)
+    return caption

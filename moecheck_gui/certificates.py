@@ -18,6 +18,9 @@ How, and the rules it keeps:
 * The problem comes from OpenSSL's verify code when there is one, and from the
   certificate itself otherwise (macOS and Windows report trust failures
   through their own APIs, without OpenSSL's codes).
+* The words (:func:`explain`) are translated; the certificate's fields, the
+  contract's ``problem`` values and the probe's OSError texts (never shown: the
+  probe returns None) stay as they are.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from moecheck_gui.exc_chain import chain
+from moecheck_gui.i18n import N_, _, format_list, join_sentences, ngettext
 from moecheck_gui.outcome import CertificateInfo
 
 MAX_CERT_BYTES = 64 * 1024
@@ -448,11 +452,12 @@ def fetch_presented_certificate(
 # --------------------------------------------------------------------------- words
 
 
-_NEVER_OFF = "Do not switch verification off: your API key travels over this connection."
+_NEVER_OFF = N_("Do not switch verification off: your API key travels over this connection.")
 
 
 def _day(value: str | None) -> str:
-    return value[:10] if value else "an unknown date"
+    """A certificate date as ISO ``YYYY-MM-DD`` (the same in every language: no month names)."""
+    return value[:10] if value else _("an unknown date")
 
 
 def explain(info: CertificateInfo, host: str, now: datetime | None = None) -> tuple[str, str]:
@@ -462,71 +467,109 @@ def explain(info: CertificateInfo, host: str, now: datetime | None = None) -> tu
     OS trust store (never "turn verification off"); a wrong clock is fixed on
     this computer; a certificate for other names means the traffic went
     somewhere else (routing, DNS or a proxy), not that MoEngage is broken.
+    Both texts are in the user's language; the names in them (issuer, host,
+    certificate names, product) are the certificate's and the network's own.
     """
     now = now or datetime.now(UTC)
     issuer = _issuer_words(info)
     product = inspection_product(info)
     if info.problem == "untrusted_issuer":
-        message = (
-            f"The certificate {host} presented is not trusted: it was issued by {issuer}, "
+        message = _(
+            "The certificate {host} presented is not trusted: it was issued by {issuer}, "
             "which this computer does not trust."
-        )
+        ).format(host=host, issuer=issuer)
         if product:
-            message += (
-                f" That is {product}, a security product that inspects encrypted traffic on "
-                "company networks."
+            message = join_sentences(
+                message,
+                _(
+                    "That is {product}, a security product that inspects encrypted traffic on "
+                    "company networks."
+                ).format(product=product),
             )
-            hint = (
-                f"Ask your IT team to install the {product} root certificate in this computer's "
-                f"trust store (it is usually installed on managed computers). {_NEVER_OFF}"
+            hint = join_sentences(
+                _(
+                    "Ask your IT team to install the {product} root certificate in this "
+                    "computer's trust store (it is usually installed on managed computers)."
+                ).format(product=product),
+                _(_NEVER_OFF),
             )
         else:
-            hint = (
-                "If your company inspects encrypted traffic, ask IT to add its root certificate to "
-                "this computer's trust store. On a hotel or public network, try another network. "
-                f"{_NEVER_OFF}"
+            hint = join_sentences(
+                _(
+                    "If your company inspects encrypted traffic, ask IT to add its root "
+                    "certificate to this computer's trust store. On a hotel or public network, "
+                    "try another network."
+                ),
+                _(_NEVER_OFF),
             )
         return message, hint
     if info.problem == "self_signed":
         return (
-            f"{host} presented a self-signed certificate ({issuer}), which nothing vouches for.",
-            "Something on this network is answering in MoEngage's place. Try another network or "
-            "ask your IT team; if you use MOECHECK_API_BASE, check the address.",
+            _(
+                "{host} presented a self-signed certificate ({issuer}), which nothing vouches for."
+            ).format(host=host, issuer=issuer),
+            # Translators: MOECHECK_API_BASE is an environment variable: keep it as it is.
+            _(
+                "Something on this network is answering in MoEngage's place. Try another network "
+                "or ask your IT team; if you use MOECHECK_API_BASE, check the address."
+            ),
         )
+    # ISO date and time, the same in every language (a clock to compare, not prose).
     clock = now.strftime("%Y-%m-%d %H:%M UTC")
     if info.problem == "expired":
         return (
-            f"The certificate {host} presented expired on {_day(info.not_after)} "
-            f"(this computer's clock says {clock}).",
-            "If this computer's date is wrong, correct it and try again; otherwise something "
-            "on this network answers with an outdated certificate: try another network or ask IT.",
+            _(
+                "The certificate {host} presented expired on {date} "
+                "(this computer's clock says {clock})."
+            ).format(host=host, date=_day(info.not_after), clock=clock),
+            _(
+                "If this computer's date is wrong, correct it and try again; otherwise something "
+                "on this network answers with an outdated certificate: try another network or "
+                "ask IT."
+            ),
         )
     if info.problem == "not_yet_valid":
         return (
-            f"The certificate {host} presented is only valid from {_day(info.not_before)} "
-            f"(this computer's clock says {clock}).",
-            "This computer's date or time is probably wrong: correct it and try again.",
+            _(
+                "The certificate {host} presented is only valid from {date} "
+                "(this computer's clock says {clock})."
+            ).format(host=host, date=_day(info.not_before), clock=clock),
+            _("This computer's date or time is probably wrong: correct it and try again."),
         )
     if info.problem == "name_mismatch":
-        names = ", ".join(info.names[:6]) or "no names"
-        more = f" and {len(info.names) - 6} more" if len(info.names) > 6 else ""
+        shown = list(info.names[:6])
+        if len(info.names) > 6:
+            extra = len(info.names) - 6
+            names = ngettext("{names} and {count} more", "{names} and {count} more", extra).format(
+                names=format_list(shown), count=extra
+            )
+        else:
+            names = format_list(shown) or _("no names")
         return (
-            f"The certificate presented is made for another name ({names}{more}), not for {host}.",
-            "The connection reached a different server than MoEngage's: a proxy, a DNS entry or "
-            "MOECHECK_API_BASE sends the traffic elsewhere. Try another network or ask IT.",
+            _(
+                "The certificate presented is made for another name ({names}), not for {host}."
+            ).format(names=names, host=host),
+            # Translators: MOECHECK_API_BASE is an environment variable: keep it as it is.
+            _(
+                "The connection reached a different server than MoEngage's: a proxy, a DNS entry "
+                "or MOECHECK_API_BASE sends the traffic elsewhere. Try another network or ask IT."
+            ),
         )
     return (
-        f"The certificate {host} presented (issued by {issuer}) could not be verified.",
-        "Try another network, or ask your IT team whether encrypted traffic is inspected here.",
+        _("The certificate {host} presented (issued by {issuer}) could not be verified.").format(
+            host=host, issuer=issuer
+        ),
+        _("Try another network, or ask your IT team whether encrypted traffic is inspected here."),
     )
 
 
 def _issuer_words(info: CertificateInfo) -> str:
     if not info.issuer:
-        return "an unnamed authority"
+        return _("an unnamed authority")
     cn = next(
         (part[3:] for part in info.issuer.split(", ") if part.startswith("CN=")),
         None,
     )
     org = next((part[2:] for part in info.issuer.split(", ") if part.startswith("O=")), None)
-    return f"'{cn or org or info.issuer}'"
+    # Translators: a certificate holder's name in quotes; use your language's quotation marks.
+    return _("'{name}'").format(name=cn or org or info.issuer)

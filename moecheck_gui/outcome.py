@@ -112,18 +112,18 @@ def clean_server_text(value: object, limit: int = SERVER_TEXT_LIMIT) -> str | No
 
 
 _ATTEMPT_WORDS: dict[str, str] = {
-    Kind.AUTH: "rejected the credentials",
-    Kind.FORBIDDEN: "blocked",
-    Kind.NOT_FOUND: "not found (404)",
-    Kind.RATE_LIMITED: "rate limited",
-    Kind.SERVER_ERROR: "server error",
-    Kind.BAD_RESPONSE: "unexpected answer",
-    Kind.DNS: "host not found",
-    Kind.CONNECT: "could not connect",
-    Kind.TLS: "secure connection failed",
-    Kind.PROXY: "proxy failed",
-    Kind.TIMEOUT: "no answer in time",
-    Kind.INVALID_INPUT: "not tried",
+    Kind.AUTH: N_("rejected the credentials"),
+    Kind.FORBIDDEN: N_("blocked"),
+    Kind.NOT_FOUND: N_("not found (404)"),
+    Kind.RATE_LIMITED: N_("rate limited"),
+    Kind.SERVER_ERROR: N_("server error"),
+    Kind.BAD_RESPONSE: N_("unexpected answer"),
+    Kind.DNS: N_("host not found"),
+    Kind.CONNECT: N_("could not connect"),
+    Kind.TLS: N_("secure connection failed"),
+    Kind.PROXY: N_("proxy failed"),
+    Kind.TIMEOUT: N_("no answer in time"),
+    Kind.INVALID_INPUT: N_("not tried"),
 }
 
 
@@ -134,10 +134,13 @@ def describe_attempt(attempt: Attempt, *, found: bool) -> str:
     simply no longer needed, which "cancelled" alone would not tell a user.
     """
     if attempt.ok:
-        return "works"
+        return _("works")
     if attempt.kind == Kind.CANCELLED:
-        return "not needed (found elsewhere)" if found else "stopped"
-    return _ATTEMPT_WORDS.get(attempt.kind or "", attempt.kind or "failed")
+        return _("not needed (found elsewhere)") if found else _("stopped")
+    words = _ATTEMPT_WORDS.get(attempt.kind or "")
+    if words is not None:
+        return _(words)
+    return attempt.kind or _("failed")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ connect are those of the proxy. A reused kept-alive connection skips DNS,
 connect and TLS: they stay None.
 
 Thread-safe: the request thread writes, the waiting thread reads.
+
+The words are translated (durations in the language's digits); the report asks
+for English ones (``translate=False``) because MoEngage support reads it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import threading
 import time
 
+from moecheck_gui.i18n import N_, _, format_list, format_ms, format_number
 from moecheck_gui.outcome import Timings
 
 _TIMED = ("dns", "connect", "tls", "response")
@@ -111,45 +115,86 @@ def describe(timings: Timings, failed_stage: str | None) -> str | None:
     """
     done: list[str] = []
     if timings.dns_ms is not None and failed_stage != "dns":
-        done.append(f"the name was found in {timings.dns_ms:.0f} ms")
+        done.append(
+            _("the name was found in {duration}").format(duration=format_ms(timings.dns_ms))
+        )
     if timings.connect_ms is not None and failed_stage != "connect":
-        done.append(f"connected in {timings.connect_ms:.0f} ms")
+        done.append(_("connected in {duration}").format(duration=format_ms(timings.connect_ms)))
     if timings.tls_ms is not None and failed_stage != "tls":
-        done.append(f"the secure connection was set up in {timings.tls_ms:.0f} ms")
+        done.append(
+            _("the secure connection was set up in {duration}").format(
+                duration=format_ms(timings.tls_ms)
+            )
+        )
     stalled = {
-        "proxy": ("choosing the proxy", None),
-        "dns": ("looking up the server's name", timings.dns_ms),
-        "connect": ("connecting", timings.connect_ms),
-        "tls": ("setting up the secure connection (TLS handshake)", timings.tls_ms),
-        "response": ("waiting for the answer", timings.first_byte_ms),
+        "proxy": (_STALLED_WHILE["proxy"], None),
+        "dns": (_STALLED_WHILE["dns"], timings.dns_ms),
+        "connect": (_STALLED_WHILE["connect"], timings.connect_ms),
+        "tls": (_STALLED_WHILE["tls"], timings.tls_ms),
+        "response": (_STALLED_WHILE["response"], timings.first_byte_ms),
     }.get(failed_stage or "")
     if stalled is None:
         return None
     what, took = stalled
-    tail = f"it stopped while {what}"
-    if took is not None:
-        tail += f", after {_seconds(took)}"
-    sentence = ", ".join([*done, f"then {tail}"]) if done else tail
-    return sentence[0].upper() + sentence[1:] + "."
+    if took is None:
+        # Translators: {what} is one of "choosing the proxy", "connecting", ...
+        tail = _("it stopped while {what}").format(what=_(what))
+    else:
+        # Translators: {what} is one of "choosing the proxy", "connecting", ...;
+        # {duration} e.g. "5 ms" or "10.0 s".
+        tail = _("it stopped while {what}, after {duration}").format(
+            what=_(what), duration=_seconds(took)
+        )
+    if done:
+        # Translators: {done} lists what worked ("the name was found in 3 ms, connected in
+        # 40 ms"); {stopped} is "it stopped while ...".
+        sentence = _("{done}, then {stopped}").format(done=format_list(done), stopped=tail)
+    else:
+        sentence = tail
+    # Translators: the end of a sentence; {sentence} starts with a capital letter where
+    # the language has them.
+    return _("{sentence}.").format(sentence=sentence[0].upper() + sentence[1:])
 
 
-def _seconds(ms: float) -> str:
-    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+_STALLED_WHILE = {
+    "proxy": N_("choosing the proxy"),
+    "dns": N_("looking up the server's name"),
+    "connect": N_("connecting"),
+    "tls": N_("setting up the secure connection (TLS handshake)"),
+    "response": N_("waiting for the answer"),
+}
+"""What a check was doing when it stopped, per stage (end of "it stopped while ...")."""
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _seconds(ms: float, translate: bool = True) -> str:
+    language = None if translate else "en"
+    tr = _ if translate else _same
+    if ms >= 1000:
+        # Translators: a duration in seconds, e.g. "10.0 s".
+        return tr(N_("{number} s")).format(number=format_number(ms / 1000, 1, language))
+    return format_ms(ms, language) if translate else f"{ms:.0f} ms"
 
 
 _LINE_NAMES = (
-    ("dns_ms", "dns", "DNS lookup"),
-    ("connect_ms", "connect", "TCP connect"),
-    ("tls_ms", "tls", "TLS handshake"),
-    ("first_byte_ms", "response", "Waiting for the answer"),
+    ("dns_ms", "dns", N_("DNS lookup")),
+    ("connect_ms", "connect", N_("TCP connect")),
+    ("tls_ms", "tls", N_("TLS handshake")),
+    ("first_byte_ms", "response", N_("Waiting for the answer")),
 )
 
 
 def timeline_rows(
-    timings: Timings, failed_stage: str | None
+    timings: Timings, failed_stage: str | None, *, translate: bool = True
 ) -> list[tuple[str, float | None, str]]:
     """(label, milliseconds or None, state) per stage; state is ``done``, ``failed``,
-    ``skipped`` (not reached, not applicable or a reused connection)."""
+    ``skipped`` (not reached, not applicable or a reused connection).
+
+    Labels are in the user's language, or English with ``translate=False``
+    (the report, which MoEngage support reads)."""
     rows: list[tuple[str, float | None, str]] = []
     for attr, stage, label in _LINE_NAMES:
         value = getattr(timings, attr)
@@ -159,21 +204,26 @@ def timeline_rows(
             state = "skipped"
         else:
             state = "done"
-        rows.append((label, value, state))
+        rows.append((_(label) if translate else label, value, state))
     return rows
 
 
-def timeline_lines(timings: Timings, failed_stage: str | None) -> list[str]:
-    """The timeline as text lines, for ``-v`` and the report."""
+def timeline_lines(
+    timings: Timings, failed_stage: str | None, *, translate: bool = True
+) -> list[str]:
+    """The timeline as text lines, for ``-v`` and (with ``translate=False``) the report."""
+    tr = _ if translate else _same
     lines = []
     if failed_stage == "proxy":
-        lines.append("Choosing the proxy        failed here")
-    for label, value, state in timeline_rows(timings, failed_stage):
-        shown = "-" if value is None else _seconds(value)
-        mark = "   <- failed here" if state == "failed" else ""
+        choosing, failed = tr(N_("Choosing the proxy")), tr(N_("failed here"))
+        lines.append(f"{choosing:<25} {failed}")
+    for label, value, state in timeline_rows(timings, failed_stage, translate=translate):
+        shown = "-" if value is None else _seconds(value, translate)
+        mark = "   " + tr(N_("<- failed here")) if state == "failed" else ""
         if state == "skipped":
-            shown = "- (not needed or not reached)"
+            shown = tr(N_("- (not needed or not reached)"))
         lines.append(f"{label:<25} {shown}{mark}")
     if timings.total_ms is not None:
-        lines.append(f"{'Total':<25} {_seconds(timings.total_ms)}")
+        total = tr(N_("Total"))
+        lines.append(f"{total:<25} {_seconds(timings.total_ms, translate)}")
     return lines

@@ -11,6 +11,10 @@ Everything here reads hostile input: the title is parsed by the standard
 library's tolerant HTML parser from at most the capped answer, stripped of
 markup, entities decoded, control and bidi characters removed, and cut to
 120 characters.
+
+The descriptions of known senders and :func:`who_answered`'s phrase are
+translated; the page's title and ``Server`` header are the sender's own text and
+are never translated.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import html
 import re
 from html.parser import HTMLParser
 
+from moecheck_gui.i18n import N_, _
 from moecheck_gui.outcome import clean_server_text
 
 TITLE_LIMIT = 120
@@ -32,30 +37,30 @@ _SCAN_LIMIT = 64 * 1024
 
 # Names seen in the Server header or a block page's title, and what they are.
 _KNOWN_SENDERS: tuple[tuple[str, str], ...] = (
-    ("zscaler", "Zscaler (a company web filter)"),
-    ("netskope", "Netskope (a company web filter)"),
-    ("forcepoint", "Forcepoint (a company web filter)"),
-    ("websense", "Forcepoint (a company web filter)"),
-    ("bluecoat", "Symantec / Blue Coat (a company web proxy)"),
-    ("blue coat", "Symantec / Blue Coat (a company web proxy)"),
-    ("fortiguard", "FortiGuard (a FortiGate web filter)"),
-    ("fortigate", "FortiGate (a company firewall)"),
-    ("palo alto", "Palo Alto Networks (a company firewall)"),
-    ("pan-os", "Palo Alto Networks (a company firewall)"),
-    ("squid", "Squid (a web proxy)"),
-    ("sophos", "Sophos (a web filter)"),
-    ("mcafee", "McAfee / Skyhigh (a web gateway)"),
-    ("skyhigh", "McAfee / Skyhigh (a web gateway)"),
-    ("cisco umbrella", "Cisco Umbrella (a DNS and web filter)"),
-    ("opendns", "Cisco Umbrella (a DNS and web filter)"),
-    ("barracuda", "Barracuda (a web filter)"),
-    ("cloudflare", "Cloudflare (a network edge)"),
-    ("cloudfront", "Amazon CloudFront (a network edge)"),
-    ("akamai", "Akamai (a network edge)"),
-    ("awselb", "an Amazon load balancer (a network edge)"),
-    ("nginx", "an nginx web server"),
-    ("apache", "an Apache web server"),
-    ("microsoft-iis", "a Microsoft IIS web server"),
+    ("zscaler", N_("Zscaler (a company web filter)")),
+    ("netskope", N_("Netskope (a company web filter)")),
+    ("forcepoint", N_("Forcepoint (a company web filter)")),
+    ("websense", N_("Forcepoint (a company web filter)")),
+    ("bluecoat", N_("Symantec / Blue Coat (a company web proxy)")),
+    ("blue coat", N_("Symantec / Blue Coat (a company web proxy)")),
+    ("fortiguard", N_("FortiGuard (a FortiGate web filter)")),
+    ("fortigate", N_("FortiGate (a company firewall)")),
+    ("palo alto", N_("Palo Alto Networks (a company firewall)")),
+    ("pan-os", N_("Palo Alto Networks (a company firewall)")),
+    ("squid", N_("Squid (a web proxy)")),
+    ("sophos", N_("Sophos (a web filter)")),
+    ("mcafee", N_("McAfee / Skyhigh (a web gateway)")),
+    ("skyhigh", N_("McAfee / Skyhigh (a web gateway)")),
+    ("cisco umbrella", N_("Cisco Umbrella (a DNS and web filter)")),
+    ("opendns", N_("Cisco Umbrella (a DNS and web filter)")),
+    ("barracuda", N_("Barracuda (a web filter)")),
+    ("cloudflare", N_("Cloudflare (a network edge)")),
+    ("cloudfront", N_("Amazon CloudFront (a network edge)")),
+    ("akamai", N_("Akamai (a network edge)")),
+    ("awselb", N_("an Amazon load balancer (a network edge)")),
+    ("nginx", N_("an nginx web server")),
+    ("apache", N_("an Apache web server")),
+    ("microsoft-iis", N_("a Microsoft IIS web server")),
 )
 
 
@@ -127,20 +132,26 @@ def known_sender(server: str | None, title: str | None) -> str | None:
     haystack = f"{server or ''} {title or ''}".lower()
     for needle, words in _KNOWN_SENDERS:
         if needle in haystack:
-            return words
+            return _(words)
     return None
 
 
 def who_answered(server: str | None, title: str | None) -> str:
     """A short phrase naming what sent the page, for the verdict's message."""
-    parts = []
-    if title:
-        parts.append(f"a page titled '{title}'")
+    # Whole phrases per case (not pieces), so translators can order them freely.
+    if title and server:
+        words = _("a page titled '{title}' from a server that calls itself '{server}'").format(
+            title=title, server=server
+        )
+    elif title:
+        words = _("a page titled '{title}'").format(title=title)
+    elif server:
+        words = _("a web page from a server that calls itself '{server}'").format(server=server)
     else:
-        parts.append("a web page")
-    if server:
-        parts.append(f"from a server that calls itself '{server}'")
+        words = _("a web page")
     known = known_sender(server, title)
     if known:
-        parts.append(f"({known})")
-    return " ".join(parts)
+        # Translators: {who} is "a page titled ..."; {known} names the product, e.g.
+        # "Zscaler (a company web filter)".
+        words = _("{who} ({known})").format(who=words, known=known)
+    return words

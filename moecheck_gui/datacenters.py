@@ -10,6 +10,11 @@ known hosts; look-alikes (``dashboard-01.moengage.com.evil.example``,
 ``dashboard-01.moengage.com@evil.example``, a MoEngage host hidden in a path or
 query) are refused rather than guessed at. Only ASCII digits count as digits, so
 ``٥`` (Arabic-Indic five) is not DC-05.
+
+Languages: the messages, :data:`UNKNOWN_DC_LABEL` and the region names shown to
+people (:attr:`DataCenter.display_label`, :func:`dc_label`) are translated. The
+codes, hosts and :attr:`DataCenter.label` are data and stay English: ``label``
+is what ``moecheck dc --json`` prints and what :func:`parse_dc` reads back.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from moecheck_gui.i18n import N_, _, format_list
 from moecheck_gui.limits import MAX_DC_INPUT
 
 
@@ -31,7 +37,8 @@ class DataCenter(NamedTuple):
     code: str
     """The normalised code, as sent in the request body's ``region``: ``"01"``, ``"101"``."""
     region: str | None
-    """Where it is, for people choosing from a list; None when MoEngage does not publish it."""
+    """Where it is, for people choosing from a list, in English (marked for translation);
+    None when MoEngage does not publish it."""
     dashboard_host: str
     api_host: str
 
@@ -41,6 +48,18 @@ class DataCenter(NamedTuple):
         name = f"DC-{self.code}"
         return f"{name} — {self.region}" if self.region else name
 
+    @property
+    def display_label(self) -> str:
+        """:attr:`label` with the region in the user's language: ``"DC-03 — インド"``.
+
+        For the window and sentences; :attr:`label` stays English (JSON, parsing).
+        """
+        name = f"DC-{self.code}"
+        if not self.region:
+            return name
+        # Translators: a data center and its region, e.g. "DC-01 — US".
+        return _("{dc} — {region}").format(dc=name, region=_(self.region))
+
 
 def _dc(code: str, region: str | None) -> DataCenter:
     # Built from the code so the host is always api-{dc}, never api-0{dc}
@@ -49,12 +68,13 @@ def _dc(code: str, region: str | None) -> DataCenter:
 
 
 DATA_CENTERS: tuple[DataCenter, ...] = (
-    _dc("01", "US"),
-    _dc("02", "EU"),
-    _dc("03", "India"),
-    _dc("04", "US"),
-    _dc("05", "Singapore"),
-    _dc("06", "Indonesia"),
+    # Region names are shown to people, so they are translated where shown (N_ here).
+    _dc("01", N_("US")),
+    _dc("02", N_("EU")),
+    _dc("03", N_("India")),
+    _dc("04", N_("US")),
+    _dc("05", N_("Singapore")),
+    _dc("06", N_("Indonesia")),
     _dc("101", None),
 )
 """Every data center, in the order of MoEngage's table."""
@@ -62,11 +82,12 @@ DATA_CENTERS: tuple[DataCenter, ...] = (
 DC_CODES: tuple[str, ...] = tuple(dc.code for dc in DATA_CENTERS)
 BY_CODE: dict[str, DataCenter] = {dc.code: dc for dc in DATA_CENTERS}
 
-UNKNOWN_DC_LABEL = "unknown data center"
-"""How :func:`dc_label` names a data center that is not known (or not given)."""
+UNKNOWN_DC_LABEL = N_("unknown data center")
+"""How :func:`dc_label` names a data center that is not known (or not given); English,
+translated by :func:`dc_label`."""
 
 
-def dc_label(code: str | None) -> str:
+def dc_label(code: str | None, *, translate: bool = True) -> str:
     """How a data center is named to people, whatever the caller holds; never raises.
 
     * a known code: its table label, ``"DC-01 — US"`` or ``"DC-101"``;
@@ -79,15 +100,19 @@ def dc_label(code: str | None) -> str:
     list of attempts. "unknown data center" reads correctly in all of them,
     where ``-`` or ``—`` only works in a table, and echoing arbitrary text would
     put unchecked input into a sentence.
+
+    In the user's language (the region, the fallback), or English with
+    ``translate=False`` (the report, which MoEngage support reads).
     """
+    unknown = _(UNKNOWN_DC_LABEL) if translate else UNKNOWN_DC_LABEL
     if not isinstance(code, str) or not code:
-        return UNKNOWN_DC_LABEL
+        return unknown
     known = BY_CODE.get(code)
     if known is not None:
-        return known.label
+        return known.display_label if translate else known.label
     if code.isascii() and code.isdigit() and len(code) <= 4:
         return f"DC-{code}"
-    return UNKNOWN_DC_LABEL
+    return unknown
 
 
 LEGACY_HOSTS: dict[str, str] = {
@@ -107,8 +132,13 @@ HOSTS: dict[str, str] = {
 }
 """Every host name that identifies a DC (lower case, no trailing dot)."""
 
-_CHOICES = ", ".join(f"DC-{code}" for code in DC_CODES)
-_WHERE = "you can find it in your dashboard's web address"
+_CHOICE_CODES = tuple(f"DC-{code}" for code in DC_CODES)
+
+
+def _choices() -> str:
+    """``"DC-01, DC-02, ..."`` with the language's list separator."""
+    return format_list(_CHOICE_CODES)
+
 
 # ASCII only, on purpose: with re.ASCII, [0-9] and \s match no other scripts'
 # digits. "DC", then optional spaces, dashes or underscores, then digits.
@@ -146,10 +176,13 @@ def _shown(text: str) -> str:
 
     Why: echoing what was typed makes the message concrete, but long text or
     invisible/control characters would make the message unreadable or misleading.
+    The result starts a sentence ("{value} is not a MoEngage data center.").
     """
     if 0 < len(text) <= 80 and text.isprintable():
-        return f"'{text}'"
-    return "That value"
+        # Translators: what the user typed, quoted; use your language's quotation marks.
+        return _("'{text}'").format(text=text)
+    # Translators: starts a sentence in place of what the user typed (unfit to show).
+    return _("That value")
 
 
 def _code_for_number(digits: str) -> str | None:
@@ -174,17 +207,17 @@ def _host_code(text: str) -> tuple[str | None, str]:
     ambiguous (user info with ``@``, backslashes, control characters, non-ASCII
     in the host part) is refused instead of interpreted.
     """
-    not_moengage = (
-        f"{_shown(text)} is not a MoEngage dashboard or API address. "
-        f"Use one of {_CHOICES} ({_WHERE}, e.g. dashboard-01.moengage.com)."
-    )
+    not_moengage = _(
+        "{value} is not a MoEngage dashboard or API address. Use one of {choices} (you can "
+        "find it in your dashboard's web address, e.g. dashboard-01.moengage.com)."
+    ).format(value=_shown(text), choices=_choices())
     if any(not ch.isprintable() or ch.isspace() for ch in text):
         # urlsplit silently drops tabs and newlines, which would let a split-up
         # host name through; a real pasted address has none of these.
-        return None, (
+        return None, _(
             "That web address contains spaces or invisible characters. Paste the address "
-            f"exactly as shown in your browser, or enter the data center ({_CHOICES})."
-        )
+            "exactly as shown in your browser, or enter the data center ({choices})."
+        ).format(choices=_choices())
     match = _SCHEME_RE.match(text)
     if match:
         if match.group(1).lower() not in ("http", "https"):
@@ -201,11 +234,11 @@ def _host_code(text: str) -> tuple[str | None, str]:
         return None, not_moengage
     netloc = parts.netloc
     if "@" in netloc:
-        return None, (
+        return None, _(
             "That address contains '@', so its real host is not the part that looks like "
-            f"MoEngage. Paste your dashboard's address exactly as shown in your browser, "
-            f"or enter the data center ({_CHOICES})."
-        )
+            "MoEngage. Paste your dashboard's address exactly as shown in your browser, "
+            "or enter the data center ({choices})."
+        ).format(choices=_choices())
     if not netloc.isascii() or "\\" in netloc:
         return None, not_moengage
     host = (parts.hostname or "").lower()
@@ -227,26 +260,33 @@ def parse_dc(value: str) -> str:
     with a message for the user for anything else.
     """
     if not isinstance(value, str):
-        raise DataCenterError(f"Enter a data center: one of {_CHOICES} ({_WHERE}).")
+        raise DataCenterError(
+            _(
+                "Enter a data center: one of {choices} (you can find it in your dashboard's "
+                "web address)."
+            ).format(choices=_choices())
+        )
     if len(value) > MAX_DC_INPUT:
         raise DataCenterError(
-            f"That is far too long to be a data center or a dashboard address. "
-            f"Use one of {_CHOICES} ({_WHERE})."
+            _(
+                "That is far too long to be a data center or a dashboard address. "
+                "Use one of {choices} (you can find it in your dashboard's web address)."
+            ).format(choices=_choices())
         )
     text = value.strip().strip(_INVISIBLE).strip()
     if not text:
         raise DataCenterError(
-            f"Enter a data center: one of {_CHOICES}, or paste your dashboard's web address."
+            _(
+                "Enter a data center: one of {choices}, or paste your dashboard's web address."
+            ).format(choices=_choices())
         )
     match = _CODE_RE.fullmatch(text)
     if match:
         code = _code_for_number(match.group(1))
         if code is not None:
             return code
-        raise DataCenterError(
-            f"{_shown(text)} is not a MoEngage data center. Use one of {_CHOICES} ({_WHERE})."
-        )
-    label_code = _LABELS.get(text.casefold())
+        raise DataCenterError(_not_a_dc(text))
+    label_code = _LABELS.get(text.casefold()) or _display_label_code(text)
     if label_code is not None:
         return label_code
     if _looks_like_address(text):
@@ -256,12 +296,30 @@ def parse_dc(value: str) -> str:
         raise DataCenterError(why)
     if any(ch.isdigit() and not ch.isascii() for ch in text):
         raise DataCenterError(
-            f"{_shown(text)} uses digits other than 0–9. Type the data center with ordinary "
-            f"digits: one of {_CHOICES} ({_WHERE})."
+            _(
+                "{value} uses digits other than 0–9. Type the data center with ordinary "
+                "digits: one of {choices} (you can find it in your dashboard's web address)."
+            ).format(value=_shown(text), choices=_choices())
         )
-    raise DataCenterError(
-        f"{_shown(text)} is not a MoEngage data center. Use one of {_CHOICES} ({_WHERE})."
-    )
+    raise DataCenterError(_not_a_dc(text))
+
+
+def _not_a_dc(text: str) -> str:
+    return _(
+        "{value} is not a MoEngage data center. Use one of {choices} (you can find it in "
+        "your dashboard's web address)."
+    ).format(value=_shown(text), choices=_choices())
+
+
+def _display_label_code(text: str) -> str | None:
+    """The DC whose label in the user's language is ``text`` (copied from the window), if any."""
+    wanted = text.casefold()
+    for dc in DATA_CENTERS:
+        if dc.region and any(
+            dc.display_label.replace("—", dash).casefold() == wanted for dash in "—–-"
+        ):
+            return dc.code
+    return None
 
 
 def dc_from_url(text: str) -> str | None:

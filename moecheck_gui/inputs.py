@@ -9,7 +9,9 @@ locally also means that nothing able to break an HTTP header (CR, LF, NUL) ever
 reaches the network code.
 
 Messages never quote the values: the key is secret, and a key pasted into the
-wrong field would otherwise be echoed too.
+wrong field would otherwise be echoed too. They are in the user's language
+(whole sentences with placeholders); ``field`` values, MoEngage's menu names and
+``MOECHECK_API_BASE`` stay as they are.
 """
 
 from __future__ import annotations
@@ -22,20 +24,34 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from moecheck_gui.datacenters import BY_CODE, DC_CODES
+from moecheck_gui.i18n import N_, _, format_list, join_sentences, ngettext
 from moecheck_gui.limits import MAX_FIELD_LENGTH
 
 API_PATH = "/v1/integrations/authentication"
 API_BASE_ENV = "MOECHECK_API_BASE"
-_WHERE_KEY = "Copy it from Settings › Account › APIs in the MoEngage dashboard (Data tile)."
-_WHERE_WORKSPACE = "Copy it from Settings › Account › APIs in the MoEngage dashboard."
+# Translators: "Settings › Account › APIs" and "Data" are MoEngage's own menu and tile
+# names, which its dashboard shows in English: keep them in English.
+_WHERE_KEY = N_("Copy it from Settings › Account › APIs in the MoEngage dashboard (Data tile).")
+# Translators: "Settings › Account › APIs" is MoEngage's own menu: keep it in English.
+_WHERE_WORKSPACE = N_("Copy it from Settings › Account › APIs in the MoEngage dashboard.")
+# Translators: "Settings › Account › APIs" and "Data" are MoEngage's own menu and tile
+# names: keep them in English.
+_WHERE_KEY_AGAIN = N_(
+    "Copy it again from Settings › Account › APIs in the MoEngage dashboard (Data tile)."
+)
+# Translators: "Settings › Account › APIs" is MoEngage's own menu: keep it in English.
+_WHERE_WORKSPACE_AGAIN = N_(
+    "Copy it again from Settings › Account › APIs in the MoEngage dashboard."
+)
 
 FIELD_NAMES: dict[str, str] = {
-    "workspace_id": "Workspace ID",
-    "api_key": "Data API key",
-    "dc": "Data center",
-    "api_base": "MOECHECK_API_BASE",
+    "workspace_id": N_("Workspace ID"),
+    "api_key": N_("Data API key"),
+    "dc": N_("Data center"),
+    "api_base": "MOECHECK_API_BASE",  # an environment variable: never translated
 }
-"""How each field is called in messages, in the words the user sees on screen."""
+"""How each field is called in messages, in the words the user sees on screen (English;
+:func:`field_name` gives them in the user's language)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,7 @@ _CHAR_NAMES: dict[str, str] = {
     "\u200b": "zero-width space",
     "\ufeff": "invisible byte-order mark",
 }
+"""Which name (a key of :func:`_char_word`) each well-known trimmed character has."""
 
 
 def _trimmable(ch: str) -> bool:
@@ -95,7 +112,7 @@ def _trimmable(ch: str) -> bool:
 
 
 def _char_name(piece: str) -> str:
-    """A plain-language name for one trimmed character (or a CR LF pair)."""
+    """The English name of one trimmed character (or a CR LF pair): a key of :func:`_char_word`."""
     if piece in _CHAR_NAMES:
         return _CHAR_NAMES[piece]
     if piece in _INVISIBLE:
@@ -103,6 +120,30 @@ def _char_name(piece: str) -> str:
     if unicodedata.category(piece) in ("Zl", "Zp") or piece in "\x0b\x0c\x1c\x1d\x1e\x85":
         return "line break"
     return "special space"
+
+
+def _char_word(name: str, count: int) -> str:
+    """``name`` (from :func:`_char_name`) in the user's language, singular or plural for ``count``.
+
+    Literal calls, one per name, so the extractor sees every word.
+    """
+    words = {
+        "space": lambda: ngettext("space", "spaces", count),
+        "tab": lambda: ngettext("tab", "tabs", count),
+        "newline": lambda: ngettext("newline", "newlines", count),
+        "carriage return": lambda: ngettext("carriage return", "carriage returns", count),
+        "non-breaking space": lambda: ngettext("non-breaking space", "non-breaking spaces", count),
+        "zero-width space": lambda: ngettext("zero-width space", "zero-width spaces", count),
+        "invisible byte-order mark": lambda: ngettext(
+            "invisible byte-order mark", "invisible byte-order marks", count
+        ),
+        "invisible character": lambda: ngettext(
+            "invisible character", "invisible characters", count
+        ),
+        "line break": lambda: ngettext("line break", "line breaks", count),
+        "special space": lambda: ngettext("special space", "special spaces", count),
+    }
+    return words[name]()
 
 
 def _pieces(chars: str) -> list[str]:
@@ -119,8 +160,37 @@ def _pieces(chars: str) -> list[str]:
     return out
 
 
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
+def _first_phrase(side: str, name: str, count: int) -> str:
+    """The first item of a side: ``"a trailing tab"``, ``"2 leading spaces"``."""
+    word = _char_word(name, count)
+    if side == "leading":
+        if count > 1:
+            # Translators: e.g. "2 leading spaces"; {name} is already in the plural.
+            return _("{count} leading {name}").format(count=count, name=word)
+        # Translators: e.g. "a leading space" (removed from the start of a field).
+        return _("a leading {name}").format(name=word)
+    if count > 1:
+        # Translators: e.g. "2 trailing newlines"; {name} is already in the plural.
+        return _("{count} trailing {name}").format(count=count, name=word)
+    # Translators: e.g. "a trailing newline" (removed from the end of a field).
+    return _("a trailing {name}").format(name=word)
+
+
+def _next_phrase(name: str, count: int, single: bool) -> str:
+    """A later item of the same side: ``"newline"``, ``"a newline"`` or ``"2 newlines"``."""
+    word = _char_word(name, count)
+    if count > 1:
+        # Translators: e.g. "2 newlines"; {name} is already in the plural.
+        return _("{count} {name}").format(count=count, name=word)
+    if single:
+        return word
+    # English says "an" before a vowel; translate both the same way when your
+    # language has no such rule.
+    if name[0] in "aeiou":
+        # Translators: "an" + a character's name, e.g. "an invisible character".
+        return _("an {name}").format(name=word)
+    # Translators: "a" + a character's name, e.g. "a newline".
+    return _("a {name}").format(name=word)
 
 
 def _describe(chars: str, side: str) -> str:
@@ -130,19 +200,23 @@ def _describe(chars: str, side: str) -> str:
         name = _char_name(piece)
         counts[name] = counts.get(name, 0) + 1
     items = list(counts.items())
-    single = all(count == 1 for _, count in items)
+    single = all(count == 1 for _name, count in items)
     parts: list[str] = []
     for index, (name, count) in enumerate(items):
-        if count > 1:
-            phrase = f"{count} {side} {name}s" if index == 0 else f"{count} {name}s"
-        elif index == 0:
-            phrase = f"{_article(side)} {side} {name}"
+        if index == 0:
+            parts.append(_first_phrase(side, name, count))
         else:
-            phrase = name if single else f"{_article(name)} {name}"
-        parts.append(phrase)
+            parts.append(_next_phrase(name, count, single))
     if len(parts) == 1:
         return parts[0]
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    # Translators: the last two items of a list, e.g. "a trailing space, tab and newline".
+    return _("{items} and {last}").format(items=format_list(parts[:-1]), last=parts[-1])
+
+
+def field_name(field: str) -> str:
+    """How ``field`` is called on screen, in the user's language (:data:`FIELD_NAMES`)."""
+    name = FIELD_NAMES[field]
+    return name if field == "api_base" else _(name)
 
 
 def _trim(value: str, field: str) -> tuple[str, str | None]:
@@ -155,63 +229,107 @@ def _trim(value: str, field: str) -> tuple[str, str | None]:
     leading, trailing = value[:start], value[end:]
     if not leading and not trailing:
         return value, None
-    phrases = []
-    if leading:
-        phrases.append(_describe(leading, "leading"))
-    if trailing:
-        phrases.append(_describe(trailing, "trailing"))
-    joiner = " and "
-    if len(phrases) == 2 and any(" and " in p or "," in p for p in phrases):
-        joiner = ", and "
-    return value[start:end], f"Removed {joiner.join(phrases)} from the {FIELD_NAMES[field]}."
+    if leading and trailing:
+        first, second = _describe(leading, "leading"), _describe(trailing, "trailing")
+        if len(_char_set(leading)) > 1 or len(_char_set(trailing)) > 1:
+            # Translators: two lists joined, e.g. "a leading space and tab, and a trailing
+            # newline".
+            what = _("{first}, and {second}").format(first=first, second=second)
+        else:
+            # Translators: e.g. "a leading space and a trailing newline".
+            what = _("{first} and {second}").format(first=first, second=second)
+    else:
+        what = _describe(leading, "leading") if leading else _describe(trailing, "trailing")
+    # Translators: e.g. "Removed a trailing newline from the Data API key."
+    notice = _("Removed {what} from the {field}.").format(what=what, field=field_name(field))
+    return value[start:end], notice
+
+
+def _char_set(chars: str) -> set[str]:
+    """The different character names among ``chars`` (more than one makes a list)."""
+    return {_char_name(piece) for piece in _pieces(chars)}
 
 
 # --- refusing -----------------------------------------------------------------
 
 
 def _problem(text: str, field: str) -> str | None:
-    """What is wrong with an already trimmed value, as the end of a sentence; None if fine."""
+    """The sentence saying what is wrong with an already trimmed value; None if fine."""
+    name = field_name(field)
     if len(text) > MAX_FIELD_LENGTH:
-        return f"is too long ({len(text)} characters; at most {MAX_FIELD_LENGTH} are allowed)"
-    noun = "key" if field == "api_key" else FIELD_NAMES[field]
+        return _(
+            "The {field} is too long ({length} characters; at most {limit} are allowed)."
+        ).format(field=name, length=len(text), limit=MAX_FIELD_LENGTH)
     for index, ch in enumerate(text, start=1):
         if "!" <= ch <= "~":
             continue
-        at = f"at character {index}"
         if ch == " ":
-            return f"contains a space ({at}); it cannot contain spaces"
+            return _(
+                "The {field} contains a space (at character {index}); it cannot contain spaces."
+            ).format(field=name, index=index)
         if ch in "\r\n\x0b\x0c\x85\u2028\u2029":
-            return f"contains a line break ({at}); it must be on one line"
+            return _(
+                "The {field} contains a line break (at character {index}); it must be on one line."
+            ).format(field=name, index=index)
         if ch == "\t":
-            return f"contains a tab ({at})"
+            return _("The {field} contains a tab (at character {index}).").format(
+                field=name, index=index
+            )
         if ch in _INVISIBLE:
-            return f"contains an invisible character such as a zero-width space ({at})"
+            return _(
+                "The {field} contains an invisible character such as a zero-width space "
+                "(at character {index})."
+            ).format(field=name, index=index)
         if ch.isspace():
-            return f"contains a special space such as a non-breaking space ({at})"
+            return _(
+                "The {field} contains a special space such as a non-breaking space "
+                "(at character {index})."
+            ).format(field=name, index=index)
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            return f"contains an invisible control character ({at})"
-        return (
-            f"contains a character that cannot be part of a {noun}, such as a curly quote "
-            f"or an accented letter ({at})"
-        )
+            return _(
+                "The {field} contains an invisible control character (at character {index})."
+            ).format(field=name, index=index)
+        if field == "api_key":
+            return _(
+                "The {field} contains a character that cannot be part of a key, such as a "
+                "curly quote or an accented letter (at character {index})."
+            ).format(field=name, index=index)
+        return _(
+            "The {field} contains a character that cannot be part of a {field}, such as a "
+            "curly quote or an accented letter (at character {index})."
+        ).format(field=name, index=index)
     return None
+
+
+def _where(field: str, again: bool) -> str:
+    """Where the user finds the value in MoEngage's dashboard (its menu names stay English)."""
+    if field == "api_key":
+        if again:
+            return _(_WHERE_KEY_AGAIN)
+        return _(_WHERE_KEY)
+    if again:
+        return _(_WHERE_WORKSPACE_AGAIN)
+    return _(_WHERE_WORKSPACE)
 
 
 def _clean_field(value: object, field: str) -> tuple[str, str | None]:
     """Trim and check one field; raise :class:`InputError` if it cannot be used."""
-    name = FIELD_NAMES[field]
-    where = _WHERE_KEY if field == "api_key" else _WHERE_WORKSPACE
+    name = field_name(field)
     if not isinstance(value, str):
-        raise InputError(field, f"The {name} is missing. {where}")
+        missing = _("The {field} is missing.").format(field=name)
+        raise InputError(field, join_sentences(missing, _where(field, again=False)))
     text, notice = _trim(value, field)
     if not text:
-        held = " (it held only spaces or line breaks)" if value else ""
-        raise InputError(field, f"The {name} is empty{held}. {where}")
+        if value:
+            empty = _("The {field} is empty (it held only spaces or line breaks).")
+        else:
+            empty = _("The {field} is empty.")
+        raise InputError(
+            field, join_sentences(empty.format(field=name), _where(field, again=False))
+        )
     problem = _problem(text, field)
     if problem is not None:
-        raise InputError(
-            field, f"The {name} {problem}. {where.replace('Copy it', 'Copy it again')}"
-        )
+        raise InputError(field, join_sentences(problem, _where(field, again=True)))
     return text, notice
 
 
@@ -249,7 +367,11 @@ def _is_loopback(host: str) -> bool:
 
 
 def _base_error(problem: str) -> InputError:
-    return InputError("api_base", f"MOECHECK_API_BASE {problem}")
+    """A refusal of ``MOECHECK_API_BASE``; ``problem`` is a whole translated sentence."""
+    return InputError("api_base", problem)
+
+
+_EXAMPLE_BASE = "https://api-{dc}.example.com"
 
 
 def _checked_base(url: str) -> None:
@@ -261,39 +383,63 @@ def _checked_base(url: str) -> None:
     """
     if not url.isascii() or any(not "!" <= ch <= "~" for ch in url):
         raise _base_error(
-            "contains spaces or characters that are not plain ASCII. "
-            "Set it to an address such as https://api-{dc}.example.com."
+            # Translators: MOECHECK_API_BASE is an environment variable: keep it as it is.
+            _(
+                "MOECHECK_API_BASE contains spaces or characters that are not plain ASCII. "
+                "Set it to an address such as {example}."
+            ).format(example=_EXAMPLE_BASE)
         )
     if "{" in url or "}" in url:
-        raise _base_error("has a placeholder other than {dc}, the only one that is filled in.")
+        raise _base_error(
+            _(
+                "MOECHECK_API_BASE has a placeholder other than {placeholder}, the only one "
+                "that is filled in."
+            ).format(placeholder="{dc}")
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
         raise _base_error(
-            "is not a valid web address. Set it to an address such as https://api-{dc}.example.com."
+            _(
+                "MOECHECK_API_BASE is not a valid web address. Set it to an address such as "
+                "{example}."
+            ).format(example=_EXAMPLE_BASE)
         ) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise _base_error(
-            "must be an http:// or https:// address with a host, such as "
-            "https://api-{dc}.example.com."
+            _(
+                "MOECHECK_API_BASE must be an http:// or https:// address with a host, such as "
+                "{example}."
+            ).format(example=_EXAMPLE_BASE)
         )
     if "@" in parts.netloc:
         raise _base_error(
-            "contains a user name or password (user@host). Remove it: it would hide "
-            "where the key is sent."
+            _(
+                "MOECHECK_API_BASE contains a user name or password (user@host). Remove it: "
+                "it would hide where the key is sent."
+            )
         )
     if parts.query or parts.fragment or "?" in url or "#" in url:
-        raise _base_error("must not contain '?' or '#'; the API path is appended to it.")
+        raise _base_error(
+            _("MOECHECK_API_BASE must not contain '?' or '#'; the API path is appended to it.")
+        )
     if scheme == "http" and not _is_loopback(parts.hostname):
         host = parts.hostname
-        shown = f" ({host})" if _HOST_SHOWN.fullmatch(host) else ""
-        raise _base_error(
-            f"uses plain http:// to a host that is not this computer{shown}, so the key "
-            "would travel unencrypted. Use https://, or http:// only with localhost, "
-            "127.0.0.1 or [::1]."
-        )
+        if _HOST_SHOWN.fullmatch(host):
+            plain = _(
+                "MOECHECK_API_BASE uses plain http:// to a host that is not this computer "
+                "({host}), so the key would travel unencrypted. Use https://, or http:// only "
+                "with localhost, 127.0.0.1 or [::1]."
+            ).format(host=host)
+        else:
+            plain = _(
+                "MOECHECK_API_BASE uses plain http:// to a host that is not this computer, so "
+                "the key would travel unencrypted. Use https://, or http:// only with "
+                "localhost, 127.0.0.1 or [::1]."
+            )
+        raise _base_error(plain)
 
 
 def endpoint_url(dc: str, base: str | None = None) -> str:
@@ -307,8 +453,13 @@ def endpoint_url(dc: str, base: str | None = None) -> str:
     DC (``field="dc"``) or an unsafe base (``field="api_base"``).
     """
     if not isinstance(dc, str) or dc not in BY_CODE:
-        choices = ", ".join(f"DC-{code}" for code in DC_CODES)
-        raise InputError("dc", f"The Data center is not one MoEngage has. Use one of {choices}.")
+        choices = format_list(f"DC-{code}" for code in DC_CODES)
+        raise InputError(
+            "dc",
+            _("The {field} is not one MoEngage has. Use one of {choices}.").format(
+                field=field_name("dc"), choices=choices
+            ),
+        )
     if base is None:
         base = os.environ.get(API_BASE_ENV)
     base = (base or "").strip()

@@ -16,6 +16,11 @@ first method call, which the window makes from a worker thread.
 Nothing here ever puts the key into an exception message, a ``repr`` or a log
 line: backend error text is passed on only after checking it does not contain
 the key.
+
+Languages: messages, reasons and advice are translated (whole sentences with
+placeholders); the keychains' product names (macOS Keychain, KWallet, ...),
+backend class names, file paths, environment variable names and the backends'
+own error text (``detail``) are not.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from moecheck_gui.i18n import N_, _, format_list, join_sentences
 from moecheck_gui.outcome import clean_server_text
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; keyring stays lazily imported
@@ -38,18 +44,22 @@ SERVICE = "moecheck"
 ENV_BACKEND = "PYTHON_KEYRING_BACKEND"
 """keyring's own override; when it forces an unsafe backend the reason names it."""
 
-NO_STORE_NAME = "No secure keychain"
-"""``StoreInfo.name`` when there is nothing MoeCheck is willing to save to."""
+NO_STORE_NAME = N_("No secure keychain")
+"""``StoreInfo.name`` when there is nothing MoeCheck is willing to save to (English here;
+``StoreInfo.name`` holds it in the user's language)."""
 
+# Product names: never translated.
 GNOME_KEYRING_NAME = "GNOME Keyring / Secret Service"
 KWALLET_NAME = "KWallet"
 MACOS_NAME = "macOS Keychain"
 WINDOWS_NAME = "Windows Credential Manager"
 
-LOCKED_MESSAGE = (
+# Translators: "Passwords and Keys" is the name of GNOME's keychain application.
+LOCKED_MESSAGE = N_(
     "Your keychain is locked. Unlock it (log in to your desktop session or open "
     "Passwords and Keys) and try again."
 )
+"""The locked-keychain message in English; errors carry it in the user's language."""
 
 _MAX_WORKSPACE_ID = 256
 _DETAIL_LIMIT = 300
@@ -138,13 +148,15 @@ def _mro_ids(backend: object) -> list[str]:
 def _what_to_do() -> str:
     """The platform's fix for "no secure keychain", in the user's words."""
     if sys.platform == "darwin":
-        return (
+        return _(
             "Make sure you are logged in to your Mac and that Keychain Access opens, "
             "then restart MoeCheck."
         )
     if sys.platform == "win32":
-        return "Make sure Windows Credential Manager works for your account, then restart MoeCheck."
-    return (
+        return _(
+            "Make sure Windows Credential Manager works for your account, then restart MoeCheck."
+        )
+    return _(
         "To let MoeCheck remember keys, install and unlock GNOME Keyring "
         "(package gnome-keyring) or KWallet, then restart MoeCheck."
     )
@@ -158,9 +170,9 @@ def _insecure_reason(backend: object) -> str | None:
     """
     ids = _mro_ids(backend)
     if _FAIL in ids:
-        return "No secure keychain was found on this computer."
+        return _("No secure keychain was found on this computer.")
     if _NULL in ids:
-        return (
+        return _(
             "Keychain access is switched off (keyring's “null” backend is selected), "
             "so a saved key would silently be lost."
         )
@@ -176,11 +188,11 @@ def _insecure_reason(backend: object) -> str | None:
             or "plaintext" in name
             or "encrypted" in name
         ):
-            return (
-                f"The selected keyring backend ({_backend_id(backend)}) keeps passwords in "
+            return _(
+                "The selected keyring backend ({backend}) keeps passwords in "
                 "a file on disk, not in your system keychain, so MoeCheck will not "
                 "save your key there."
-            )
+            ).format(backend=_backend_id(backend))
     return None
 
 
@@ -193,7 +205,7 @@ def _priority(backend: object) -> tuple[float | None, str | None]:
     try:
         return float(value), None
     except (TypeError, ValueError):
-        return None, "it reports no usable priority"
+        return None, _("it reports no usable priority")
 
 
 def _chain_members(backend: object) -> tuple[list[Any], str | None]:
@@ -214,19 +226,22 @@ def _describe(backend: object, todo: str | None = None) -> tuple[StoreInfo, Any]
     backend_id = _backend_id(backend)
 
     def refuse(problem: str) -> tuple[StoreInfo, Any]:
-        return StoreInfo(NO_STORE_NAME, False, f"{problem} {advice}".strip(), backend_id), None
+        reason = join_sentences(problem, advice)
+        return StoreInfo(_(NO_STORE_NAME), False, reason, backend_id), None
 
     if _CHAINER in _mro_ids(backend):
         members, problem = _chain_members(backend)
         for member in members:
             info, chosen = _describe(member, advice)
             if info.usable:
-                via = f"{info.backend_id} (chosen from {backend_id})"
+                via = f"{info.backend_id} (chosen from {backend_id})"  # for logs: English
                 return StoreInfo(info.name, True, None, via), chosen
-        found = ", ".join(_backend_id(m) for m in members) or "none"
-        reason = f"None of the keyring backends found is a secure system keychain (found: {found})."
+        found = format_list(_backend_id(m) for m in members) or _("none")
+        reason = _(
+            "None of the keyring backends found is a secure system keychain (found: {found})."
+        ).format(found=found)
         if problem:
-            reason += f" ({problem})"
+            reason = _("{reason} ({problem})").format(reason=reason, problem=problem)
         return refuse(reason)
 
     insecure = _insecure_reason(backend)
@@ -237,18 +252,26 @@ def _describe(backend: object, todo: str | None = None) -> tuple[StoreInfo, Any]
     priority, problem = _priority(backend)
     if known is not None:
         if priority is None:
-            why = f"{known} is not available here"
-            return refuse(why + (f" ({problem})." if problem else "."))
+            if problem:
+                why = _("{keychain} is not available here ({problem}).").format(
+                    keychain=known, problem=problem
+                )
+            else:
+                why = _("{keychain} is not available here.").format(keychain=known)
+            return refuse(why)
         return StoreInfo(known, True, None, backend_id), backend
 
     if priority is None or priority <= 0:
         return refuse(
-            f"The keyring backend {backend_id} is not a recommended, secure keychain, "
-            "so MoeCheck will not save your key there."
+            _(
+                "The keyring backend {backend} is not a recommended, secure keychain, "
+                "so MoeCheck will not save your key there."
+            ).format(backend=backend_id)
         )
     # An unfamiliar backend that keyring itself recommends (a third-party
     # keychain such as a password manager bridge): usable, named as it is.
-    return StoreInfo(f"Keyring backend {backend_id}", True, None, backend_id), backend
+    name = _("Keyring backend {backend}").format(backend=backend_id)
+    return StoreInfo(name, True, None, backend_id), backend
 
 
 def describe_backend(backend: object) -> StoreInfo:
@@ -286,15 +309,22 @@ def _source_advice() -> tuple[str, str] | None:
     """
     if os.environ.get(ENV_BACKEND):
         return (
-            f"The {ENV_BACKEND} environment variable selects {_env_value()}.",
-            f"Remove {ENV_BACKEND} (or set it to your system keychain) and restart MoeCheck.",
+            _("The {variable} environment variable selects {backend}.").format(
+                variable=ENV_BACKEND, backend=_env_value()
+            ),
+            _("Remove {variable} (or set it to your system keychain) and restart MoeCheck.").format(
+                variable=ENV_BACKEND
+            ),
         )
     config = _config_file_backend()
     if config is not None:
         path, name = config
         return (
-            f"keyring's settings file {path} selects {clean_server_text(name, 200)}.",
-            "Remove that setting (or point it at your system keychain) and restart MoeCheck.",
+            # Translators: "keyring" is the name of a Python library; {path} is a file.
+            _("keyring's settings file {path} selects {backend}.").format(
+                path=path, backend=clean_server_text(name, 200)
+            ),
+            _("Remove that setting (or point it at your system keychain) and restart MoeCheck."),
         )
     return None
 
@@ -371,13 +401,6 @@ def _is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | FileNotFoundError)
 
 
-_ACTIONS = {
-    "save": "save the key in",
-    "load": "read the saved key from",
-    "delete": "remove the saved key from",
-}
-
-
 def _translate(
     exc: BaseException, action: str, store: str, secrets: Iterable[str]
 ) -> KeychainError:
@@ -386,34 +409,69 @@ def _translate(
     detail = _safe_text(exc, secrets)
     chain = list(_chain(exc))
     if any(_is_locked(e) for e in chain):
-        return KeychainLocked(LOCKED_MESSAGE, detail)
+        return KeychainLocked(_(LOCKED_MESSAGE), detail)
     if any(_is_denied(e) for e in chain):
-        return KeychainDenied(
-            f"{store} did not allow MoeCheck to {_ACTIONS[action]} it. Allow access when "
-            "your system asks (or check the keychain's access settings) and try again.",
-            detail,
-        )
+        return KeychainDenied(_denied_words(action).format(store=store), detail)
     if any(_is_unavailable(e) for e in chain):
-        return KeychainUnavailable(
-            f"{store} could not be reached, so MoeCheck could not {_ACTIONS[action]} it. "
-            f"{_what_to_do()}",
-            detail,
-        )
-    message = f"MoeCheck could not {_ACTIONS[action]} {store}."
+        unreachable = _unreachable_words(action).format(store=store)
+        return KeychainUnavailable(join_sentences(unreachable, _what_to_do()), detail)
+    message = _failed_words(action).format(store=store)
     if detail:
-        message += f" The keychain said: {detail}"
+        # Translators: {detail} is the keychain's own error text (not translated).
+        message = join_sentences(message, _("The keychain said: {detail}").format(detail=detail))
     return KeychainError(message, detail)
+
+
+# Whole sentences per action (save, load, delete), so translators never assemble
+# a sentence from pieces. {store} is a keychain's product name, e.g. "macOS Keychain".
+
+
+def _denied_words(action: str) -> str:
+    if action == "load":
+        return _(
+            "{store} did not allow MoeCheck to read the saved key from it. Allow access when "
+            "your system asks (or check the keychain's access settings) and try again."
+        )
+    if action == "delete":
+        return _(
+            "{store} did not allow MoeCheck to remove the saved key from it. Allow access when "
+            "your system asks (or check the keychain's access settings) and try again."
+        )
+    return _(
+        "{store} did not allow MoeCheck to save the key in it. Allow access when "
+        "your system asks (or check the keychain's access settings) and try again."
+    )
+
+
+def _unreachable_words(action: str) -> str:
+    if action == "load":
+        return _("{store} could not be reached, so MoeCheck could not read the saved key from it.")
+    if action == "delete":
+        return _(
+            "{store} could not be reached, so MoeCheck could not remove the saved key from it."
+        )
+    return _("{store} could not be reached, so MoeCheck could not save the key in it.")
+
+
+def _failed_words(action: str) -> str:
+    if action == "load":
+        return _("MoeCheck could not read the saved key from {store}.")
+    if action == "delete":
+        return _("MoeCheck could not remove the saved key from {store}.")
+    return _("MoeCheck could not save the key in {store}.")
 
 
 def _workspace(workspace_id: object) -> str:
     """The workspace ID as the keychain user name, or KeychainInputError."""
     if not isinstance(workspace_id, str) or not workspace_id.strip():
-        raise KeychainInputError("Enter a workspace ID first: the key is saved under it.")
+        raise KeychainInputError(_("Enter a workspace ID first: the key is saved under it."))
     value = workspace_id.strip()
     if len(value) > _MAX_WORKSPACE_ID or not value.isprintable():
         raise KeychainInputError(
-            "The workspace ID is not valid (it is too long or holds invisible characters), "
-            "so no key can be saved under it."
+            _(
+                "The workspace ID is not valid (it is too long or holds invisible characters), "
+                "so no key can be saved under it."
+            )
         )
     return value
 
@@ -453,16 +511,19 @@ class KeychainStore:
             except Exception as exc:  # noqa: BLE001 - reported to the user as "unavailable"
                 problem = _safe_text(exc, ())
                 if os.environ.get(ENV_BACKEND):
-                    reason = (
-                        f"The {ENV_BACKEND} environment variable selects {_env_value()}, "
-                        f"which could not be loaded ({problem}). Remove {ENV_BACKEND} (or set "
+                    reason = _(
+                        "The {variable} environment variable selects {backend}, "
+                        "which could not be loaded ({problem}). Remove {variable} (or set "
                         "it to your system keychain) and restart MoeCheck."
-                    )
+                    ).format(variable=ENV_BACKEND, backend=_env_value(), problem=problem)
                     backend_id = _env_value() or "unresolved"
                 else:
-                    reason = f"The keychain could not be opened ({problem}). {_what_to_do()}"
+                    reason = join_sentences(
+                        _("The keychain could not be opened ({problem}).").format(problem=problem),
+                        _what_to_do(),
+                    )
                     backend_id = "unresolved"
-                return None, StoreInfo(NO_STORE_NAME, False, reason, backend_id)
+                return None, StoreInfo(_(NO_STORE_NAME), False, reason, backend_id)
         return self._resolved, None
 
     def _target(self) -> tuple[StoreInfo, Any]:
@@ -475,15 +536,17 @@ class KeychainStore:
         chosen_by, advice = source
         info, chosen = _describe(raw, advice)
         if not info.usable:
-            info = StoreInfo(info.name, False, f"{chosen_by} {info.reason}", info.backend_id)
+            reason = join_sentences(chosen_by, info.reason or "")
+            info = StoreInfo(info.name, False, reason, info.backend_id)
         return info, chosen
 
     def _usable(self) -> tuple[StoreInfo, Any]:
         info, chosen = self._target()
         if not info.usable or chosen is None:
-            raise KeychainUnavailable(
-                info.reason or f"{NO_STORE_NAME} is available. {_what_to_do()}", info.backend_id
+            reason = info.reason or join_sentences(
+                _("No secure keychain is available."), _what_to_do()
             )
+            raise KeychainUnavailable(reason, info.backend_id)
         return info, chosen
 
     def info(self) -> StoreInfo:
@@ -495,7 +558,7 @@ class KeychainStore:
         """Store ``api_key`` for ``workspace_id`` (replacing any old one); return the store name."""
         user = _workspace(workspace_id)
         if not isinstance(api_key, str) or not api_key.strip():
-            raise KeychainInputError("There is no Data API key to save.")
+            raise KeychainInputError(_("There is no Data API key to save."))
         key = api_key.strip()
         with self._lock:
             info, backend = self._usable()

@@ -576,6 +576,36 @@ def test_version_and_help(cli: Cli) -> None:
     assert "--api-key-stdin" in h.stdout and "exit codes" in h.stdout
 
 
+def test_help_mentions_check_all_until_ok_and_saved_workspaces(cli: Cli) -> None:
+    top = cli.run("--help")
+    assert "check-all" in top.stdout and "--until-ok" in top.stdout
+    check = cli.run("check", "--help")
+    for option in ("--until-ok", "--every", "--label", "saved workspaces"):
+        assert option in check.stdout, option
+    every = cli.run("check-all", "--help")
+    assert every.returncode == 0
+    for option in ("--from", "--json", "--csv", "--concurrency", "--timeout", "exit codes"):
+        assert option in every.stdout, option
+
+
+@pytest.mark.parametrize("output", [[], ["--json"], ["--csv"]])
+def test_check_all_from_a_file_never_shows_the_file_keys(
+    cli: Cli, tmp_path: Path, output: list[str]
+) -> None:
+    # The canary key sits in the file's api_key column; the Cli helper searches every
+    # output for it, and the fixture every file the command could write under HOME.
+    path = tmp_path / "workspaces.csv"
+    path.write_text(
+        f"workspace_id,dc,label,api_key\n{CANARY_WS},{CANARY_DC},Canary,{CANARY}\n"
+        f"{CANARY_WS},01,Wrong DC,{CANARY}\n",
+        encoding="utf-8",
+    )
+    r = cli.run("check-all", "--from", str(path), *output, key=None)
+    assert r.returncode == 1
+    assert CANARY_APP in r.stdout
+    assert "api_key column" in r.stderr
+
+
 # --- output for terminals, pipes and odd encodings -------------------------------------
 
 

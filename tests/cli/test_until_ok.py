@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -36,7 +36,9 @@ def sequence(*answers: servers.Responder) -> servers.Responder:
     count = 0
     lock = threading.Lock()
 
-    def respond(conn: socket.socket, request: servers.Request, server: servers.ScriptedServer):
+    def respond(
+        conn: socket.socket, request: servers.Request, server: servers.ScriptedServer
+    ) -> None:
         nonlocal count
         with lock:
             n, count = count, count + 1
@@ -49,8 +51,11 @@ REJECT = servers.reply(401, REJECTED)
 ACCEPT = servers.success("Until Co")
 
 
+Serve = Callable[..., servers.ScriptedServer]
+
+
 @pytest.fixture
-def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[Serve]:
     started: list[servers.ScriptedServer] = []
 
     def start(*answers: servers.Responder) -> servers.ScriptedServer:
@@ -68,9 +73,9 @@ CHECK = ("check", "--workspace-id", WS, "--dc", "01")
 
 
 def test_rejected_twice_then_accepted_ends_at_the_first_success(
-    moecheck: Moecheck, serve: object
+    moecheck: Moecheck, serve: Serve
 ) -> None:
-    server = serve(REJECT, REJECT, ACCEPT)  # type: ignore[operator]
+    server = serve(REJECT, REJECT, ACCEPT)
     r = moecheck(*CHECK, "--until-ok", "60", "--every", "1", "--json", key=CANARY)
     data = r.json()
     assert r.rc == 0
@@ -86,9 +91,9 @@ def test_rejected_twice_then_accepted_ends_at_the_first_success(
 
 
 def test_human_output_has_one_line_per_try_then_the_answer(
-    moecheck: Moecheck, serve: object
+    moecheck: Moecheck, serve: Serve
 ) -> None:
-    serve(REJECT, ACCEPT)  # type: ignore[operator]
+    serve(REJECT, ACCEPT)
     r = moecheck(*CHECK, "--until-ok", "1m", "--every", "1", key=CANARY)
     lines = r.out.splitlines()
     assert r.rc == 0
@@ -98,9 +103,9 @@ def test_human_output_has_one_line_per_try_then_the_answer(
     assert 'Connected to "Until Co"' in lines[2]
 
 
-def test_retry_after_makes_the_next_try_wait_longer(moecheck: Moecheck, serve: object) -> None:
+def test_retry_after_makes_the_next_try_wait_longer(moecheck: Moecheck, serve: Serve) -> None:
     limited = servers.reply(429, {"status": "fail"}, {"Retry-After": "2"})
-    server = serve(limited, ACCEPT)  # type: ignore[operator]
+    server = serve(limited, ACCEPT)
     r = moecheck(*CHECK, "--until-ok", "60", "--every", "1", key=CANARY)
     assert r.rc == 0
     assert "try 1: rate limited (HTTP 429); next try in 2 s (MoEngage asked to wait)" in r.out
@@ -108,10 +113,10 @@ def test_retry_after_makes_the_next_try_wait_longer(moecheck: Moecheck, serve: o
 
 
 def test_an_outcome_that_waiting_cannot_change_stops_at_once(
-    moecheck: Moecheck, serve: object
+    moecheck: Moecheck, serve: Serve
 ) -> None:
     blocked = servers.reply(403, {"status": "fail", "error": {"message": "Blocked"}})
-    server = serve(blocked, ACCEPT)  # type: ignore[operator]
+    server = serve(blocked, ACCEPT)
     r = moecheck(*CHECK, "--until-ok", "60", "--every", "1", "--json", key=CANARY)
     assert r.rc == 1
     assert (r.json()["kind"], r.json()["tries"]) == ("forbidden", 1)
@@ -120,9 +125,9 @@ def test_an_outcome_that_waiting_cannot_change_stops_at_once(
 
 
 def test_when_the_duration_has_passed_the_last_outcome_decides(
-    moecheck: Moecheck, serve: object
+    moecheck: Moecheck, serve: Serve
 ) -> None:
-    server = serve(REJECT)  # type: ignore[operator]
+    server = serve(REJECT)
     r = moecheck(*CHECK, "--until-ok", "1s", "--every", "1", "--json", key=CANARY)
     data = r.json()
     assert r.rc == 1
@@ -130,8 +135,8 @@ def test_when_the_duration_has_passed_the_last_outcome_decides(
     assert "stopping: 1 s passed" in r.err
 
 
-def test_without_until_ok_there_is_no_tries_field(moecheck: Moecheck, serve: object) -> None:
-    serve(ACCEPT)  # type: ignore[operator]
+def test_without_until_ok_there_is_no_tries_field(moecheck: Moecheck, serve: Serve) -> None:
+    serve(ACCEPT)
     r = moecheck(*CHECK, "--json", key=CANARY)
     assert r.rc == 0 and "tries" not in r.json()
 
@@ -147,9 +152,9 @@ def test_without_until_ok_there_is_no_tries_field(moecheck: Moecheck, serve: obj
     ],
 )
 def test_bad_until_ok_options_are_usage_errors_and_nothing_is_sent(
-    moecheck: Moecheck, serve: object, args: list[str]
+    moecheck: Moecheck, serve: Serve, args: list[str]
 ) -> None:
-    server = serve(ACCEPT)  # type: ignore[operator]
+    server = serve(ACCEPT)
     r = moecheck(*CHECK, *args, key=CANARY)
     assert r.rc == 2
     assert server.requests == []
@@ -173,8 +178,8 @@ WAIT_A_MINUTE = ("--until-ok", "10m", "--every", "60")
 
 
 @needs_ctrl_c
-def test_ctrl_c_between_tries_exits_130_with_the_tries_so_far(serve: object, home: object) -> None:
-    server = serve(REJECT)  # type: ignore[operator]
+def test_ctrl_c_between_tries_exits_130_with_the_tries_so_far(serve: Serve, home: object) -> None:
+    server = serve(REJECT)
     env = dict(os.environ, MOECHECK_API_KEY=CANARY)
     proc = subprocess.Popen(
         [sys.executable, "-m", "moecheck_gui.cli", *CHECK, "--json", *WAIT_A_MINUTE],

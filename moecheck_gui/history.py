@@ -38,6 +38,10 @@ Failure policy (callers show :attr:`HistoryStore.problem` or the notice that
 - **Unwritable folder**: the entry is not kept; ``record`` returns a notice.
 
 Thread-safe (a batch records from several worker threads) and Qt-free.
+
+Languages: notices, problems and the annotations are translated, and dates are
+written the language's way (:func:`moecheck_gui.i18n.format_when`); the log
+lines are for developers and stay English; the file itself holds ISO times.
 """
 
 from __future__ import annotations
@@ -54,7 +58,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from moecheck_gui import i18n
 from moecheck_gui.atomic_file import move_aside, write_atomically
+from moecheck_gui.i18n import _, join_sentences
 from moecheck_gui.outcome import Kind, Outcome, clean_server_text
 
 log = logging.getLogger(__name__)
@@ -96,17 +102,14 @@ def format_when(iso: str, *, now: datetime | None = None) -> str:
 
     The year is added when it is not the current one (``"12 Nov 2023 at 10:02"``);
     text that is not an ISO time comes back unchanged.
+    In the user's language (:func:`moecheck_gui.i18n.format_when`: its month
+    names and word order).
     """
     try:
         moment = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone()
-    current = (now or datetime.now(UTC)).astimezone()
-    year = "" if local.year == current.year else f" {local.year}"
-    return f"{local.day} {local:%b}{year} at {local:%H:%M}"
+    return i18n.format_when(moment, now)
 
 
 @dataclass(frozen=True)
@@ -154,15 +157,15 @@ class HistoryFileError(ValueError):
 
 def _entry_from_json(item: object) -> HistoryEntry:
     if not isinstance(item, dict):
-        raise HistoryFileError("an entry is not an object")
+        raise HistoryFileError(_("an entry is not an object"))
     at, ok, kind = item.get("at"), item.get("ok"), item.get("kind")
     status = item.get("http_status")
     if not isinstance(at, str) or not isinstance(ok, bool):
-        raise HistoryFileError("an entry has no valid time or verdict")
+        raise HistoryFileError(_("an entry has no valid time or verdict"))
     if kind is not None and not isinstance(kind, str):
-        raise HistoryFileError("an entry has an invalid kind")
+        raise HistoryFileError(_("an entry has an invalid kind"))
     if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
-        raise HistoryFileError("an entry has an invalid HTTP status")
+        raise HistoryFileError(_("an entry has an invalid HTTP status"))
     dc = item.get("dc")
     return HistoryEntry(
         at=at[:40],
@@ -181,16 +184,20 @@ def parse_history(data: object, limit: int = MAX_ENTRIES) -> dict[str, list[Hist
     Raises :class:`HistoryFileError` for anything we did not write.
     """
     if not isinstance(data, dict):
-        raise HistoryFileError("it is not a MoeCheck history file")
+        raise HistoryFileError(_("it is not a MoeCheck history file"))
     if data.get("version") != FORMAT_VERSION:
-        raise HistoryFileError(f"it has an unknown format version ({data.get('version')!r})")
+        raise HistoryFileError(
+            _("it has an unknown format version ({version})").format(
+                version=repr(data.get("version"))
+            )
+        )
     workspaces = data.get("workspaces", {})
     if not isinstance(workspaces, dict):
-        raise HistoryFileError("its list of workspaces is damaged")
+        raise HistoryFileError(_("its list of workspaces is damaged"))
     result: dict[str, list[HistoryEntry]] = {}
     for workspace_id, items in workspaces.items():
         if not isinstance(workspace_id, str) or not isinstance(items, list):
-            raise HistoryFileError("a workspace's history is damaged")
+            raise HistoryFileError(_("a workspace's history is damaged"))
         result[workspace_id] = [_entry_from_json(item) for item in items[-limit:]]
     return result
 
@@ -229,7 +236,7 @@ if sys.platform == "win32":  # pragma: no cover - exercised by the Windows CI ru
                 return
             except OSError:
                 if time.monotonic() >= deadline:
-                    raise TimeoutError("the history is locked by another MoeCheck") from None
+                    raise TimeoutError(_("the history is locked by another MoeCheck")) from None
                 time.sleep(0.02)
 
     def _release(handle: IO[bytes]) -> None:
@@ -248,7 +255,7 @@ else:
                 return
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise TimeoutError("the history is locked by another MoeCheck") from None
+                    raise TimeoutError(_("the history is locked by another MoeCheck")) from None
                 time.sleep(0.01)
 
     def _release(handle: IO[bytes]) -> None:
@@ -280,32 +287,32 @@ class HistoryStore:
         try:
             size = self.path.stat().st_size
             if size > MAX_FILE_BYTES:
-                return {}, "it is unexpectedly large"
+                return {}, _("it is unexpectedly large")
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return {}, None
         except OSError as exc:
-            return {}, f"it could not be read ({exc.strerror or exc})"
+            return {}, _("it could not be read ({error})").format(error=exc.strerror or exc)
         try:
             return parse_history(json.loads(raw.decode("utf-8")), self.max_entries), None
         except (UnicodeDecodeError, json.JSONDecodeError):
-            return {}, "it is not valid JSON"
+            return {}, _("it is not valid JSON")
         except HistoryFileError as exc:
             return {}, str(exc)
 
     def _corrupt_notice(self, why: str) -> str:
-        return (
-            f"The history of checks in {self.path} could not be read ({why}). MoeCheck "
-            "started a new history; the old file is kept as "
-            f"{self.path.name}.corrupt-<date> once a new check is recorded."
-        )
+        # Translators: {kept} is a file name such as "history.json.corrupt-<date>".
+        return _(
+            "The history of checks in {path} could not be read ({why}). MoeCheck "
+            "started a new history; the old file is kept as {kept} once a new check is recorded."
+        ).format(path=self.path, why=why, kept=f"{self.path.name}.corrupt-<date>")
 
     def _load(self) -> dict[str, list[HistoryEntry]]:
         try:
             with self._thread_lock, _file_lock(self.lock_path, LOCK_TIMEOUT_S):
                 data, why = self._read()
         except (OSError, TimeoutError) as exc:
-            self.problem = f"The history of checks could not be read ({exc})."
+            self.problem = _("The history of checks could not be read ({error}).").format(error=exc)
             log.warning("History not read (%s): %s", self.path, exc)
             return {}
         if why is not None:
@@ -375,23 +382,23 @@ class HistoryStore:
                     return None
                 if why is not None:
                     kept = self._move_aside()
-                    notice = (
-                        f"The history of checks in {self.path} could not be read ({why}). "
-                        f"MoeCheck started a new history; the old file was kept as {kept}."
-                    )
+                    notice = _(
+                        "The history of checks in {path} could not be read ({why}). "
+                        "MoeCheck started a new history; the old file was kept as {kept}."
+                    ).format(path=self.path, why=why, kept=kept)
                 self._write(data)
         except TimeoutError:
-            self.problem = (
+            self.problem = _(
                 "Another MoeCheck was writing the history of checks for too long; "
                 "this check was not added to it."
             )
             log.warning("History lock timed out (%s)", self.lock_path)
             return self.problem
         except OSError as exc:
-            self.problem = (
-                f"Could not save the history of checks to {self.path.parent} "
-                f"({exc.strerror or exc}); this check was not added to it."
-            )
+            self.problem = _(
+                "Could not save the history of checks to {folder} "
+                "({error}); this check was not added to it."
+            ).format(folder=self.path.parent, error=exc.strerror or exc)
             log.warning("History not saved (%s): %s", self.path, exc)
             return self.problem
         self.problem = None
@@ -443,40 +450,42 @@ def annotate_with(outcome: Outcome, last: HistoryEntry | None) -> Outcome:
         return outcome
     when = format_when(last.at)
     if not outcome.ok and outcome.kind == Kind.AUTH.value:
-        lead = (
-            f"This key worked on {when}; MoEngage now rejects it: it was most likely "
+        # Translators: {when} is a date and time such as "12 Nov at 10:02".
+        lead = _(
+            "This key worked on {when}; MoEngage now rejects it: it was most likely "
             "regenerated or revoked since."
-        )
-        extra = (
+        ).format(when=when)
+        extra = _(
             "If a colleague generated a new key, use that one. A key generated in the last "
             "few minutes may not work yet, and newer dashboards can hold several keys at once: "
             "check which ones are still active."
         )
         return outcome.replace(
             previously_worked_at=last.at,
-            message=f"{lead} {outcome.message}".strip(),
-            hint=f"{extra} {outcome.hint}".strip(),
+            message=join_sentences(lead, outcome.message.strip()),
+            hint=join_sentences(extra, outcome.hint.strip()),
         )
     if not outcome.ok and outcome.kind == Kind.FORBIDDEN.value:
-        lead = (
-            f"These credentials worked on {when}; since then MoEngage has started refusing "
+        lead = _(
+            "These credentials worked on {when}; since then MoEngage has started refusing "
             "access to this workspace."
-        )
+        ).format(when=when)
         return outcome.replace(
-            previously_worked_at=last.at, message=f"{lead} {outcome.message}".strip()
+            previously_worked_at=last.at, message=join_sentences(lead, outcome.message.strip())
         )
     if outcome.ok and last.app_name and outcome.app_name and last.app_name != outcome.app_name:
-        lead = (
-            f'Note: when this saved workspace last worked ({when}) it was named "{last.app_name}"; '
-            f'now the key opens "{outcome.app_name}".'
-        )
-        extra = (
+        # Translators: {old_name} and {new_name} are workspace names (MoEngage's own text).
+        lead = _(
+            'Note: when this saved workspace last worked ({when}) it was named "{old_name}"; '
+            'now the key opens "{new_name}".'
+        ).format(when=when, old_name=last.app_name, new_name=outcome.app_name)
+        extra = _(
             "If nobody renamed the workspace, this key probably belongs to another workspace "
             "(pasted into the wrong saved workspace)."
         )
         return outcome.replace(
-            message=f"{lead} {outcome.message}".strip(),
-            hint=f"{extra} {outcome.hint}".strip(),
+            message=join_sentences(lead, outcome.message.strip()),
+            hint=join_sentences(extra, outcome.hint.strip()),
         )
     return outcome
 

@@ -9,6 +9,9 @@ replaces the roots, as PRODUCT.md 3.5 promises. Verification is never turned off
 Frozen Linux builds carry their own OpenSSL, whose compiled-in certificate path
 points into the build machine; :func:`linux_ca_bundle` finds the distribution's
 bundle instead, falling back to certifi's when nothing else exists.
+
+Words for people are translated; the report asks for English ones
+(``describe(translate=False)``) because MoEngage support reads it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import ssl
 import sys
 import threading
 from dataclasses import dataclass
+
+from moecheck_gui.i18n import _
 
 CA_ENV_VARS = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
 """Environment variables that replace the trust roots, in order of precedence."""
@@ -44,11 +49,19 @@ class TrustConfig:
     """``"os"`` or the environment variable that named the bundle."""
     path: str | None = None
 
-    def describe(self) -> str:
-        """Words for reports and ``-v``: which roots verified the server."""
+    def describe(self, *, translate: bool = True) -> str:
+        """Words for reports and ``-v``: which roots verified the server.
+
+        In the user's language, or English with ``translate=False`` (the report).
+        """
         if self.source == "os":
-            return "operating system trust store (truststore)"
-        return f"CA bundle from {self.source}: {self.path}"
+            english = "operating system trust store (truststore)"
+            # Translators: "truststore" is the name of a Python library: keep it.
+            return _("operating system trust store (truststore)") if translate else english
+        if not translate:
+            return f"CA bundle from {self.source}: {self.path}"
+        # Translators: {variable} is REQUESTS_CA_BUNDLE or SSL_CERT_FILE; {path} a file.
+        return _("CA bundle from {variable}: {path}").format(variable=self.source, path=self.path)
 
 
 def current_config(environ: dict[str, str] | None = None) -> TrustConfig:
@@ -61,9 +74,9 @@ def current_config(environ: dict[str, str] | None = None) -> TrustConfig:
     return TrustConfig(source="os")
 
 
-def describe_trust_mode() -> str:
-    """One line naming the trust roots a check started now would use."""
-    return current_config().describe()
+def describe_trust_mode(*, translate: bool = True) -> str:
+    """One line naming the trust roots a check started now would use (see ``describe``)."""
+    return current_config().describe(translate=translate)
 
 
 def linux_ca_bundle() -> str | None:
@@ -103,8 +116,10 @@ def build_context(config: TrustConfig) -> ssl.SSLContext:
                 ctx = ssl.create_default_context(cafile=path)
         except (OSError, ssl.SSLError) as exc:
             raise TrustError(
-                f"The certificate bundle named by {config.source} ({path}) could not be read: "
-                f"{exc.__class__.__name__}."
+                _(
+                    "The certificate bundle named by {variable} ({path}) could not be read: "
+                    "{error}."
+                ).format(variable=config.source, path=path, error=exc.__class__.__name__)
             ) from exc
     else:
         import truststore  # deferred: costly import, only when checking

@@ -79,9 +79,10 @@ def ended_text(reason: str, tries: int, limit_s: float = LIMIT_S) -> str:
 class KeepChecking(QObject):
     """Re-runs one check through a :class:`CheckFlow` until it works or time is up.
 
-    ``interval_s``, ``limit_s`` and ``clock`` (a monotonic clock in seconds)
-    exist for tests: a short interval and a fake clock make the loop run
-    without waiting minutes.
+    ``interval_s`` and ``limit_s`` default to :data:`INTERVAL_S` and
+    :data:`LIMIT_S`. They and ``clock`` (a monotonic clock in seconds) exist
+    for tests: a short interval and a fake clock make the loop run without
+    waiting minutes.
 
     Signals:
         waiting(str): the countdown line, at start, every second while waiting
@@ -101,8 +102,8 @@ class KeepChecking(QObject):
         detect: bool = False,
         api_base: str | None = None,
         record: bool = False,
-        interval_s: float = INTERVAL_S,
-        limit_s: float = LIMIT_S,
+        interval_s: float | None = None,
+        limit_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
@@ -112,8 +113,9 @@ class KeepChecking(QObject):
         self.detect = detect
         self.api_base = api_base
         self.record = record
-        self.interval_s = interval_s
-        self.limit_s = limit_s
+        # (Read now, not at import: tests shorten the module's values for the window.)
+        self.interval_s = INTERVAL_S if interval_s is None else interval_s
+        self.limit_s = LIMIT_S if limit_s is None else limit_s
         self._clock = clock
         self.tries = 0
         """Checks made so far, the one the user asked after included."""

@@ -382,7 +382,9 @@ class MainWindow(QMainWindow):
 
     def _api_base(self) -> str | None:
         """Where checks go: the demo sandbox, ``MOECHECK_API_BASE`` (read now), or MoEngage."""
-        return self.demo.api_base if self.demo else os.environ.get("MOECHECK_API_BASE") or None
+        if self.demo:  # the demo workspace typed in may have a listener of its own
+            return self.demo.api_base_for(self.form.snapshot().workspace_id)
+        return os.environ.get("MOECHECK_API_BASE") or None
 
     def cancel_check(self, reason: str | None = None) -> None:
         """Stop the running check at once; the UI is idle again immediately."""
@@ -433,7 +435,8 @@ class MainWindow(QMainWindow):
         self.form.edited.disconnect(keep.stop)
         keep.deleteLater()
         if not self._closing:
-            self.result_panel.show_keep_status(ended_text(reason, keep.tries), active=False)
+            text = ended_text(reason, keep.tries, keep.limit_s)
+            self.result_panel.show_keep_status(text, active=False)
 
     def _on_check_started(self, run: CheckRun) -> None:
         self._update_buttons()

@@ -25,3 +25,13 @@ class DemoMode:
     api_base: str
     workspaces: Sequence[Any] = ()
     sandbox: Any = field(default=None, compare=False)
+
+    def api_base_for(self, workspace_id: str) -> str:
+        """Where a check of ``workspace_id`` goes.
+
+        The sandbox's certificate and TLS-stall demo workspaces have listeners
+        of their own (a certificate is chosen before any request is seen), so
+        the sandbox is asked; without one that can route, :attr:`api_base`.
+        """
+        route = getattr(self.sandbox, "api_base_for", None)
+        return str(route(workspace_id)) if callable(route) else self.api_base

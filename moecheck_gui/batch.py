@@ -34,6 +34,9 @@ is annotated (``previously_worked_at``, renamed workspace) and then recorded.
 
 This module imports neither Qt nor ``requests``: the command imports it before
 it knows whether it will check anything. The :class:`Checker` is passed in.
+
+Languages: event messages, warnings, refusals and verdict words are translated;
+JSON keys, CSV column names, ``kind`` values, ``auto`` and DC codes are not.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 from moecheck_gui import messages
 from moecheck_gui.datacenters import BY_CODE, DC_CODES, DataCenterError, parse_dc
 from moecheck_gui.history import HistoryStore, annotate_with, now_iso
+from moecheck_gui.i18n import N_, _, format_list, join_sentences
 from moecheck_gui.inputs import InputError, normalise_credentials
 from moecheck_gui.outcome import EXIT_OK, Kind, Outcome, clean_server_text
 
@@ -86,14 +90,18 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 """The columns of :func:`write_csv`: the contract's nine first (PRODUCT.md 3.3), then extras."""
 
-KEY_FILE_WARNING = (
+# Translators: "api_key" is a column name in the user's file: keep it as it is.
+KEY_FILE_WARNING = N_(
     "This file holds Data API keys (an api_key column). Keys in files are easily copied, "
     "synced or mailed by mistake."
 )
-KEY_FILE_HINT = (
+# Translators: keep the command and "api_key" as they are; "Remember the key" is the
+# window's check box (use its translation).
+KEY_FILE_HINT = N_(
     "Save each key in the keychain instead (moecheck check --workspace-id ID --dc DC --save, "
     "or tick Remember the key in the window), then remove the api_key column from the file."
 )
+"""The warning and hint for a file with keys, in English; ``CsvRows`` holds them translated."""
 
 
 class BatchUsageError(Exception):
@@ -191,23 +199,28 @@ def _row_from_cells(
     api_key = cells.get("api_key") or None
     shown = _shown_id(raw_id)
     try:
-        credentials, _ = normalise_credentials(raw_id, "placeholder")
+        credentials, _notices = normalise_credentials(raw_id, "placeholder")
     except InputError as exc:
         return BatchRow(shown, "", label, line, None, False, exc.message, "workspace_id")
     workspace_id = credentials.workspace_id
     saved = workspace_id in saved_ids
     raw_dc = cells.get("dc", "")
     if not has_dc_column:
-        problem = "The file has no dc column, so this workspace's data center is unknown."
+        problem = _("The file has no dc column, so this workspace's data center is unknown.")
         return BatchRow(workspace_id, "", label, line, None, saved, problem, "dc")
     if raw_dc.strip().lower() == AUTO:
         return BatchRow(workspace_id, AUTO, label, line, api_key, saved)
     try:
         dc = parse_dc(raw_dc)
     except DataCenterError as exc:
-        problem = f"{exc.message} (Or write auto to try every data center.)"
+        # Translators: "auto" is a value the user writes in the file: keep it as it is.
+        problem = join_sentences(exc.message, _("(Or write auto to try every data center.)"))
         return BatchRow(workspace_id, "", label, line, None, saved, problem, "dc")
     return BatchRow(workspace_id, dc, label, line, api_key, saved)
+
+
+def _cannot_read(path: Path, exc: OSError) -> str:
+    return _("Cannot read {path}: {error}.").format(path=path, error=exc.strerror or exc)
 
 
 class CsvRows:
@@ -236,22 +249,28 @@ class CsvRows:
             break
         if header is None:
             raise BatchUsageError(
-                f"{self.path}, line 1: the file is empty. Its first line must name the "
-                "columns, e.g. workspace_id,dc,label.",
+                # Translators: keep "workspace_id,dc,label" (column names) as it is.
+                _(
+                    "{path}, line {line}: the file is empty. Its first line must name the "
+                    "columns, e.g. workspace_id,dc,label."
+                ).format(path=self.path, line=1),
                 1,
             )
         self.columns = [_column_name(c) for c in header]
         if "workspace_id" not in self.columns:
-            found = ", ".join(c for c in self.columns if c)[:200] or "none"
+            found = format_list(c for c in self.columns if c)[:200] or _("none")
             raise BatchUsageError(
-                f"{self.path}, line 1: the header row has no workspace_id column (found: "
-                f"{found}). The first line must name the columns, e.g. workspace_id,dc,label.",
+                # Translators: keep "workspace_id" and "workspace_id,dc,label" (column names).
+                _(
+                    "{path}, line {line}: the header row has no workspace_id column (found: "
+                    "{found}). The first line must name the columns, e.g. workspace_id,dc,label."
+                ).format(path=self.path, line=1, found=found),
                 1,
             )
         self.has_key_column = "api_key" in self.columns
         if self.has_key_column:
-            self.warnings.append(KEY_FILE_WARNING)
-            self.hints.append(KEY_FILE_HINT)
+            self.warnings.append(_(KEY_FILE_WARNING))
+            self.hints.append(_(KEY_FILE_HINT))
 
     def _lines(self, handle: IO[bytes], counter: list[int]) -> Iterator[str]:
         """Decoded lines, counting them in ``counter[0]``; usage errors name the line."""
@@ -262,16 +281,21 @@ class CsvRows:
             counter[0] += 1
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
                 raise BatchUsageError(
-                    f"{self.path}, line {counter[0]}: the line is too long "
-                    f"(over {MAX_LINE_BYTES // 1024} KiB); this is not a list of workspaces.",
+                    _(
+                        "{path}, line {line}: the line is too long (over {size} KiB); this is "
+                        "not a list of workspaces."
+                    ).format(path=self.path, line=counter[0], size=MAX_LINE_BYTES // 1024),
                     counter[0],
                 )
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise BatchUsageError(
-                    f"{self.path}, line {counter[0]}: the file is not UTF-8 text. Save it "
-                    "as CSV UTF-8 from your spreadsheet program.",
+                    # Translators: "CSV UTF-8" is the name of a file type in spreadsheet programs.
+                    _(
+                        "{path}, line {line}: the file is not UTF-8 text. Save it "
+                        "as CSV UTF-8 from your spreadsheet program."
+                    ).format(path=self.path, line=counter[0]),
                     counter[0],
                 ) from None
             if counter[0] == 1:
@@ -283,9 +307,7 @@ class CsvRows:
         try:
             handle = open(self.path, "rb")  # closed by the with below
         except OSError as exc:
-            raise BatchUsageError(
-                f"Cannot read {self.path}: {exc.strerror or exc}.", None
-            ) from None
+            raise BatchUsageError(_cannot_read(self.path, exc), None) from None
         with handle:
             counter = [0]
             reader = csv.reader(self._lines(handle, counter), strict=True)
@@ -297,13 +319,13 @@ class CsvRows:
                     return
                 except csv.Error as exc:
                     raise BatchUsageError(
-                        f"{self.path}, line {previous_end + 1}: this is not valid CSV ({exc}).",
+                        _("{path}, line {line}: this is not valid CSV ({error}).").format(
+                            path=self.path, line=previous_end + 1, error=exc
+                        ),
                         previous_end + 1,
                     ) from None
                 except OSError as exc:
-                    raise BatchUsageError(
-                        f"Cannot read {self.path}: {exc.strerror or exc}.", previous_end + 1
-                    ) from None
+                    raise BatchUsageError(_cannot_read(self.path, exc), previous_end + 1) from None
                 first, previous_end = previous_end + 1, counter[0]
                 if any(c.strip() for c in cells):
                     yield first, cells
@@ -442,28 +464,32 @@ def csv_text(results: Iterable[BatchResult]) -> str:
 
 
 VERDICT_WORDS: dict[str, str] = {
-    Kind.INVALID_INPUT: "not checked: fix the row",
-    Kind.DNS: "host not found",
-    Kind.CONNECT: "could not connect",
-    Kind.TLS: "secure connection failed",
-    Kind.PROXY: "proxy failed",
-    Kind.TIMEOUT: "no answer in time",
-    Kind.AUTH: "key rejected",
-    Kind.FORBIDDEN: "access blocked",
-    Kind.NOT_FOUND: "not found (404)",
-    Kind.RATE_LIMITED: "rate limited",
-    Kind.SERVER_ERROR: "MoEngage error",
-    Kind.BAD_RESPONSE: "unexpected answer",
-    Kind.CANCELLED: "not checked",
+    Kind.INVALID_INPUT: N_("not checked: fix the row"),
+    Kind.DNS: N_("host not found"),
+    Kind.CONNECT: N_("could not connect"),
+    Kind.TLS: N_("secure connection failed"),
+    Kind.PROXY: N_("proxy failed"),
+    Kind.TIMEOUT: N_("no answer in time"),
+    Kind.AUTH: N_("key rejected"),
+    Kind.FORBIDDEN: N_("access blocked"),
+    Kind.NOT_FOUND: N_("not found (404)"),
+    Kind.RATE_LIMITED: N_("rate limited"),
+    Kind.SERVER_ERROR: N_("MoEngage error"),
+    Kind.BAD_RESPONSE: N_("unexpected answer"),
+    Kind.CANCELLED: N_("not checked"),
 }
-"""A verdict in two or three words, for tables (the command's and the window's)."""
+"""A verdict in two or three words, for tables (the command's and the window's); English,
+translated by :func:`verdict`."""
 
 
 def verdict(outcome: Outcome) -> str:
     """``"works"`` or a few words for the failure (see :data:`VERDICT_WORDS`)."""
     if outcome.ok:
-        return "works"
-    return VERDICT_WORDS.get(outcome.kind or "", outcome.kind or "failed")
+        return _("works")
+    words = VERDICT_WORDS.get(outcome.kind or "")
+    if words is not None:
+        return _(words)
+    return outcome.kind or _("failed")
 
 
 def dc_text(code: str | None) -> str:
@@ -519,8 +545,9 @@ def check_concurrency(value: int) -> int:
     """``value`` if it is a valid concurrency (1..16), else :class:`BatchUsageError`."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
         raise BatchUsageError(
-            f"The concurrency must be a whole number from 1 to {MAX_CONCURRENCY} "
-            f"(default {DEFAULT_CONCURRENCY})."
+            _(
+                "The concurrency must be a whole number from 1 to {maximum} (default {default})."
+            ).format(maximum=MAX_CONCURRENCY, default=DEFAULT_CONCURRENCY)
         )
     return value
 
@@ -724,17 +751,17 @@ class BatchRunner:
                         if key:
                             return key, ""
             if problem:
-                why = f"The saved key could not be read: {problem}"
+                why = _("The saved key could not be read: {problem}").format(problem=problem)
         if row.api_key:
             return row.api_key, ""
         if why:
             return None, why
         if row.line is not None:
-            return None, (
+            return None, _(
                 "No Data API key for this workspace: none is saved in the keychain and the "
                 "file has none in an api_key column."
             )
-        return None, "No Data API key is saved in the keychain for this workspace."
+        return None, _("No Data API key is saved in the keychain for this workspace.")
 
     # -- rate limits ---------------------------------------------------------------
 
@@ -755,15 +782,19 @@ class BatchRunner:
                             self._emit(
                                 BatchEvent(
                                     "resumed",
-                                    f"Checks on {dc_text(dc)} go on: the pause MoEngage asked "
-                                    "for has passed.",
+                                    _(
+                                        "Checks on {dc} go on: the pause MoEngage asked "
+                                        "for has passed."
+                                    ).format(dc=dc_text(dc)),
                                     dc=dc,
                                 )
                             )
                     self._emit(
                         BatchEvent(
                             "checking",
-                            f"Checking {row.workspace_id} ({dc_text(row.dc)}).",
+                            _("Checking {workspace} ({dc}).").format(
+                                workspace=row.workspace_id, dc=dc_text(row.dc)
+                            ),
                             index=index,
                             workspace_id=row.workspace_id,
                             dc=row.dc,
@@ -795,9 +826,13 @@ class BatchRunner:
                     self._emit(
                         BatchEvent(
                             "paused",
-                            f"MoEngage asked to slow down on {dc_text(dc)} (HTTP 429 for "
-                            f"{row.workspace_id}): waiting {seconds:g} s before the next "
-                            "check there.",
+                            _(
+                                "MoEngage asked to slow down on {dc} (HTTP 429 for "
+                                "{workspace}): waiting {seconds} s before the next "
+                                "check there."
+                            ).format(
+                                dc=dc_text(dc), workspace=row.workspace_id, seconds=f"{seconds:g}"
+                            ),
                             workspace_id=row.workspace_id,
                             dc=dc,
                             wait_s=seconds,
@@ -831,12 +866,15 @@ def _refused(row: BatchRow, problem: str, field_name: str) -> Outcome:
         Kind.INVALID_INPUT, messages.Context(detail=problem, field=field_name)
     )
     if field_name == "api_key" and row.line is None:
-        hint = (
+        # Translators: keep the command as it is; "Remember the key" is the window's check box.
+        hint = _(
             "Save the key for this workspace (check it once in the window with Remember the "
             "key ticked, or moecheck check --workspace-id ID --dc DC --save), then check again."
         )
     elif row.line is not None:
-        hint = f"Correct line {row.line} of the file and try again. Nothing was sent to MoEngage."
+        hint = _(
+            "Correct line {line} of the file and try again. Nothing was sent to MoEngage."
+        ).format(line=row.line)
     return Outcome(
         ok=False,
         kind=Kind.INVALID_INPUT.value,
@@ -855,6 +893,6 @@ def _not_checked(row: BatchRow) -> Outcome:
         kind=Kind.CANCELLED.value,
         dc=_row_dc(row),
         workspace_id=row.workspace_id,
-        message="Not checked: checking was stopped before this workspace's turn.",
-        hint="Check all again when you are ready.",
+        message=_("Not checked: checking was stopped before this workspace's turn."),
+        hint=_("Check all again when you are ready."),
     )

@@ -308,6 +308,52 @@ def _retry_none(outcome: dict[str, Any]) -> None:
     assert outcome["retry_after_s"] is None
 
 
+def _page(status: int, title: str, server: str, headers: dict[str, str] | None = None) -> Builder:
+    """A web page (HTML) answering in MoEngage's place: a web filter, proxy or edge."""
+    body = (
+        f"<!DOCTYPE html><html><head><title>{title}</title></head>"
+        "<body><h1>Blocked</h1><p>This site is blocked by your organization.</p></body></html>"
+    )
+    extra = {"Content-Type": "text/html; charset=utf-8", "Server": server, **(headers or {})}
+    return plain(lambda: reply(status, body.encode("utf-8"), extra))
+
+
+def _page_title(expected: str | None) -> Callable[[dict[str, Any]], None]:
+    def check(outcome: dict[str, Any]) -> None:
+        title = outcome["page_title"]
+        if expected is not None:
+            assert title == expected, title
+        assert title and len(title) <= 120, title
+        assert "<" not in title, "markup in the title is shown as text, never kept as markup"
+        assert outcome["failed_stage"] is None, "an HTTP answer arrived"
+        assert outcome["retry_after_s"] is None, "a web page's Retry-After is not MoEngage's"
+
+    return check
+
+
+def _hostile_title(outcome: dict[str, Any]) -> None:
+    _page_title(None)(outcome)
+    assert outcome["page_title"].startswith("Blocked"), outcome["page_title"]
+
+
+@contextlib.contextmanager
+def _tls_stall(kit: Kit) -> Iterator[Scene]:
+    """An https:// API base whose server accepts TCP and never answers the TLS handshake."""
+    with scripted(servers.success(), handshake=servers.accept_silently()) as server:
+        env: dict[str, str | None] = {"REQUESTS_CA_BUNDLE": kit.bundle, "SSL_CERT_FILE": None}
+        yield Scene(server.url(scheme="https") + "/dc-{dc}", env, _no_request(server))
+
+
+def _failed_stage(stage: str) -> Callable[[dict[str, Any]], None]:
+    def check(outcome: dict[str, Any]) -> None:
+        assert outcome["failed_stage"] == stage, outcome["failed_stage"]
+
+    return check
+
+
+HOSTILE_TITLE = "<b>Blocked</b>\x1b[31m\u202e\x07 &amp; <script>x</script>" + "A" * 10_000
+
+
 CONTROL_NAME = "Acme\x00\x07\x1b[2J\x1b]0;owned\x07\x1b[31m Prod\x1b[0m\r\nX"
 BIDI_NAME = "\u202eenilno\u202c Shop \u2066iso\u2069\u200b\ufeff"
 HTML_NAME = "<script>alert(1)</script><b>Bold</b> & <a href='x'>co</a>"
@@ -442,6 +488,31 @@ CASES: tuple[Case, ...] = (
          extra=_server_message_short),
     Case("status_999", "a status code no one defined (999)", "bad_response", _status(999, b"?"),
          999),
+    # --- web pages in MoEngage's place: the credentials were not judged (issue 10) ---
+    Case("page_403_web_filter", "403 'Access Denied' web page, Server: Zscaler", "proxy",
+         _page(403, "Access Denied", "Zscaler/6.2"), 403,
+         ("not judged", "Access Denied", "Zscaler", "Do not regenerate your key"), window=True,
+         extra=_page_title("Access Denied")),
+    Case("page_401_edge", "401 web page from an nginx edge", "proxy",
+         _page(401, "401 Authorization Required", "nginx",
+               {"WWW-Authenticate": 'Basic realm="x"'}), 401, ("not judged",),
+         extra=_page_title("401 Authorization Required")),
+    Case("page_407_proxy", "407 web page from a Squid proxy", "proxy",
+         _page(407, "ERROR: Cache Access Denied", "squid/5.7",
+               {"Proxy-Authenticate": 'Basic realm="proxy"'}), 407, ("Squid",),
+         extra=_page_title("ERROR: Cache Access Denied")),
+    Case("page_429_edge", "429 web page from an edge, Retry-After: 60", "proxy",
+         _page(429, "Error 1015 | You are being rate limited", "cloudflare",
+               {"Retry-After": "60"}), 429, ("not judged", "Cloudflare"),
+         extra=_page_title("Error 1015 | You are being rate limited")),
+    Case("page_451_legal", "451 'Unavailable For Legal Reasons' web page", "proxy",
+         _page(451, "Unavailable For Legal Reasons", "FortiGate"), 451, ("not judged",),
+         extra=_page_title("Unavailable For Legal Reasons")),
+    Case("page_hostile_title", "403 web page whose title is 10 KB of markup, ANSI and bidi",
+         "proxy", _page(403, HOSTILE_TITLE, "Zscaler/6.2"), 403, ("not judged",),
+         window=True, extra=_hostile_title),
+    Case("tls_stall_in_handshake", "accepts TCP, never answers the TLS handshake", "timeout",
+         _tls_stall, None, ("TLS handshake",), timeout=2.0, extra=_failed_stage("tls")),
     # --- TLS ------------------------------------------------------------------------
     Case("tls_ok", "HTTPS with a trusted certificate", None, _tls("ok"), 200, ("Secure Co",)),
     Case("tls_untrusted_ca", "certificate from a CA the client does not trust", "tls",

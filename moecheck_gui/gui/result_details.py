@@ -86,8 +86,12 @@ def certificate_rows(info: CertificateInfo) -> list[tuple[str, str]]:
 
 
 def answered_by_rows(outcome: Outcome) -> list[tuple[str, str]]:
-    """Who answered, for a failure whose answer was a web page or came from a named server."""
-    if outcome.ok or not (outcome.page_title or outcome.server_header):
+    """Who answered, when something else answered in MoEngage's place (a ``proxy`` verdict
+    with an HTTP status: a web page, a proxy's refusal) or the answer was a web page."""
+    not_judged = outcome.kind == "proxy" and outcome.http_status is not None
+    if outcome.ok or not (outcome.page_title or not_judged):
+        return []
+    if not (outcome.page_title or outcome.server_header):
         return []
     from moecheck_gui.webpage import known_sender
 

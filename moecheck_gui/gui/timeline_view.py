@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 DONE, FAILED, SKIPPED = "done", "failed", "skipped"
 FAILED_MARK = "✕ failed here"
 NOT_NEEDED = "not needed"
+NOT_REACHED = "not reached"
 MIN_BAR_PX = 3
 """A stage of a few milliseconds still shows as a sliver, not as nothing."""
 
@@ -50,26 +51,36 @@ def format_ms(ms: float) -> str:
 class StageRow:
     """One row of the timeline: what the bar and the words say. (A plain value class.)"""
 
-    __slots__ = ("label", "ms", "start_ms", "state")
+    __slots__ = ("after_failure", "label", "ms", "start_ms", "state")
 
-    def __init__(self, label: str, ms: float | None, state: str, start_ms: float) -> None:
+    def __init__(
+        self,
+        label: str,
+        ms: float | None,
+        state: str,
+        start_ms: float,
+        *,
+        after_failure: bool = False,
+    ) -> None:
         self.label = label
         self.ms = ms
         self.state = state
         self.start_ms = start_ms
         """Where the bar starts: the sum of the stages before it that took time."""
+        self.after_failure = after_failure
+        """A skipped stage after the failed one was not reached (rather than not needed)."""
 
     def value_text(self) -> str:
-        """The time column: the duration, "not needed", and the failure mark."""
+        """The time column: the duration, "not needed"/"not reached", and the failure mark."""
         if self.state == SKIPPED:
-            return NOT_NEEDED
+            return NOT_REACHED if self.after_failure else NOT_NEEDED
         shown = format_ms(self.ms) if self.ms is not None else "no time"
         return f"{shown}  {FAILED_MARK}" if self.state == FAILED else shown
 
     def spoken(self) -> str:
         """What a screen reader says for the row."""
         if self.state == SKIPPED:
-            return f"{self.label}: not needed or not reached"
+            return f"{self.label}: {self.value_text()}"
         shown = format_ms(self.ms) if self.ms is not None else "no time measured"
         return f"{self.label}: {shown}" + (", failed here" if self.state == FAILED else "")
 
@@ -83,11 +94,13 @@ def build_rows(timings: Timings, failed_stage: str | None) -> tuple[list[StageRo
     from moecheck_gui.stages import timeline_rows
 
     rows: list[StageRow] = []
-    if failed_stage == "proxy":
+    failed = failed_stage == "proxy"
+    if failed:
         rows.append(StageRow("Choosing the proxy", None, FAILED, 0.0))
     offset = 0.0
     for label, ms, state in timeline_rows(timings, failed_stage):
-        rows.append(StageRow(label, ms, state, offset))
+        rows.append(StageRow(label, ms, state, offset, after_failure=failed))
+        failed = failed or state == FAILED
         if ms is not None:
             offset += ms
     span = max(offset, timings.total_ms or 0.0, 1.0)
@@ -209,9 +222,9 @@ class TimelineView(QWidget):
     def restyle(self) -> None:
         """Tint the failed row red and the skipped rows grey for the current palette."""
         palette = self.palette()
-        colors = {
-            FAILED: theme.tone_colors(Tone.ERROR, palette).fg,
-            SKIPPED: palette.color(QPalette.ColorRole.PlaceholderText).name(),
+        colors = {  # (QColor, not a name: the placeholder colour is often translucent)
+            FAILED: QColor(theme.tone_colors(Tone.ERROR, palette).fg),
+            SKIPPED: QColor(palette.color(QPalette.ColorRole.PlaceholderText)),
         }
         for label, state in self._tinted:
             _tint(label, colors[state])
@@ -237,7 +250,7 @@ def _plain(text: str, parent: QWidget) -> QLabel:
     return label
 
 
-def _tint(label: QLabel, color: str) -> None:
+def _tint(label: QLabel, color: QColor) -> None:
     palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
+    palette.setColor(QPalette.ColorRole.WindowText, color)
     label.setPalette(palette)

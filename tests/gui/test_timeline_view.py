@@ -17,7 +17,13 @@ from PySide6.QtWidgets import QLabel, QStyle
 
 from moecheck_gui.client import Checker
 from moecheck_gui.gui.theme import TONES, Tone
-from moecheck_gui.gui.timeline_view import FAILED_MARK, NOT_NEEDED, StageBar, TimelineView
+from moecheck_gui.gui.timeline_view import (
+    FAILED_MARK,
+    NOT_NEEDED,
+    NOT_REACHED,
+    StageBar,
+    TimelineView,
+)
 from moecheck_gui.outcome import Outcome, Timings
 from moecheck_gui.proxy import no_system_proxy
 from tests import servers
@@ -59,7 +65,7 @@ def test_stalled_tls_handshake_is_marked_in_colour_and_words(
     assert states["Waiting for the answer"] == "skipped", "never reached"
     shown = labels(view)
     assert any(FAILED_MARK in text for text in shown), shown
-    assert NOT_NEEDED in shown
+    assert NOT_REACHED in shown and NOT_NEEDED not in shown, "after the failure: not reached"
     tls_bar = view.bars[2]
     assert "TLS handshake" in tls_bar.accessibleName()
     assert "failed here" in tls_bar.accessibleName()
@@ -87,6 +93,7 @@ def test_plain_http_success_has_no_tls_stage_and_nothing_failed(qtbot: Any) -> N
         "Waiting for the answer": "done",
     }
     assert not any(FAILED_MARK in text for text in labels(view))
+    assert NOT_NEEDED in labels(view) and NOT_REACHED not in labels(view)
     assert "Total" in labels(view)
 
 

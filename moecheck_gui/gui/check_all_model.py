@@ -1,10 +1,19 @@
 """The table behind the check-all view: one row per workspace, filled in as verdicts arrive.
 
-Why a model of its own (and not a QTableWidget): rows change one at a time
-from background results; a model updates one row with one ``dataChanged``
-instead of rebuilding items, so the event loop stays free while 200 answers
-land. Sorting and the "failures only" filter live in :class:`CheckAllFilter`,
-a proxy, so the model's row numbers stay the batch's input indexes.
+Why a :class:`QStandardItemModel` whose items are built up front (and not a
+Python ``QAbstractTableModel``): while a check-all runs, up to 16 worker
+threads hold the GIL most of the time. Painting the table asks the model for
+every visible cell and role (hundreds of ``data()`` calls per frame); with a
+Python model each call had to win the GIL back first, and one repaint took
+~70 ms under load (H7's measure: 24-41 ms event-loop stalls). Here painting
+stays in C++: the texts, icons, tooltips and sort keys are written into items
+once, when an answer is shown (:meth:`CheckAllModel.set_result`, in the view's
+50 ms flush), with calls that keep the GIL (``QStandardItem.setData``/``setText``;
+unlike constructing items or ``QStandardItemModel.setData``, which release it).
+
+Sorting and the "failures only" filter live in :class:`CheckAllFilter`, a proxy
+that compares :data:`SORT_ROLE` and filters on :data:`FAILED_ROLE` in C++, so the
+model's row numbers stay the batch's input indexes.
 
 Every text shown here is plain data (``Qt.DisplayRole``): item views never
 interpret HTML, and server values were cleaned by the core.
@@ -13,17 +22,9 @@ interpret HTML, and server values were cleaned by the core.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QIcon, QPalette, QStandardItem, QStandardItemModel
 
 from moecheck_gui.batch import BatchResult, BatchRow, dc_text, verdict
 from moecheck_gui.gui import theme
@@ -46,34 +47,50 @@ SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 """Role with a sortable key per cell (verdicts sort failures first, times chronologically)."""
 RESULT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 """Role returning the row's :class:`BatchResult` (or None while it is pending)."""
+FAILED_ROLE = int(Qt.ItemDataRole.UserRole) + 3
+"""Role (first column) holding :data:`FAILED` for a row that finished without working."""
+FAILED = "failed"
 
 _SEVERITY = {Tone.ERROR: 0, Tone.WARNING: 1, Tone.NEUTRAL: 2, Tone.SUCCESS: 3}
-_Index = QModelIndex | QPersistentModelIndex
+_WAITING_KEY = 9
+_CHECKING_KEY = 8
 
 
 class _Entry:
     """One table row's state. (A plain class: cheap, mutable.)"""
 
-    __slots__ = ("checking", "last_worked", "result", "row")
+    __slots__ = ("checking", "items", "last_worked", "result", "row")
 
-    def __init__(self, row: BatchRow) -> None:
+    def __init__(self, row: BatchRow, items: list[QStandardItem]) -> None:
         self.row = row
+        self.items = items
         self.result: BatchResult | None = None
         self.checking = False
         self.last_worked: str | None = None
 
 
-class CheckAllModel(QAbstractTableModel):
+class CheckAllModel(QStandardItemModel):
     """The workspaces of one check-all run and how each fared.
 
-    Row ``n`` is input row ``n`` (``BatchResult.index``). No signals of its own
-    beyond Qt's model signals.
+    Row ``n`` is input row ``n`` (``BatchResult.index``). Overrides no Qt
+    virtual (see the module docstring): reading it never calls Python. No
+    signals of its own beyond Qt's model signals.
     """
 
     def __init__(self, rows: Sequence[BatchRow], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._entries = [_Entry(row) for row in rows]
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(list(COLUMNS))
         self._palette: QPalette | None = None
+        self._entries: list[_Entry] = []
+        self._finished = 0
+        for row in rows:
+            items = [QStandardItem() for _ in COLUMNS]
+            for item in items:
+                item.setEditable(False)
+            entry = _Entry(row, items)
+            self._entries.append(entry)
+            self._render(entry)
+            self.appendRow(items)
 
     # -- updates (GUI thread) --------------------------------------------------
 
@@ -86,34 +103,82 @@ class CheckAllModel(QAbstractTableModel):
         self._palette = palette
         for tone in _SEVERITY:
             theme.icon(theme.TONE_ICONS[tone], theme.tone_colors(tone, palette).fg)
+        for entry in self._entries:
+            if entry.result is not None:
+                entry.items[COL_VERDICT].setIcon(self._icon(entry.result))
 
     def set_checking(self, index: int) -> None:
         """Row ``index`` is being checked now."""
         if 0 <= index < len(self._entries) and self._entries[index].result is None:
-            self._entries[index].checking = True
-            self._changed(index)
+            entry = self._entries[index]
+            entry.checking = True
+            self._render_verdict(entry)
 
     def set_result(self, result: BatchResult) -> None:
         """Row ``result.index`` has its verdict."""
         if not 0 <= result.index < len(self._entries):
             return
         entry = self._entries[result.index]
+        if entry.result is None:
+            self._finished += 1
         entry.result = result
         entry.checking = False
         if result.last_worked_at:
             entry.last_worked = result.last_worked_at
-        self._changed(result.index)
+        self._render(entry)
 
     def set_last_worked(self, found: dict[str, str]) -> None:
         """Fill "Last worked" from the history before the answers arrive."""
-        for n, entry in enumerate(self._entries):
+        for entry in self._entries:
             when = found.get(entry.row.workspace_id)
             if when and entry.last_worked is None:
                 entry.last_worked = when
-                self._changed(n)
+                self._render_last(entry)
 
-    def _changed(self, row: int) -> None:
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+    # -- writing items ---------------------------------------------------------
+
+    def _render(self, entry: _Entry) -> None:
+        """Write a whole row into its items (texts, sort keys, icon, result)."""
+        result = entry.result
+        outcome = result.outcome if result is not None else None
+        items = entry.items
+        dc = dc_text(outcome.dc if outcome is not None and outcome.dc else entry.row.dc)
+        name = (outcome.app_name or "") if outcome is not None else ""
+        request = (outcome.request_id or "") if outcome is not None else ""
+        for column, text in (
+            (COL_LABEL, entry.row.label),
+            (COL_ID, entry.row.workspace_id),
+            (COL_DC, dc),
+            (COL_NAME, name),
+            (COL_REQUEST, request),
+        ):
+            _set_text(items[column], text, text.casefold())
+        first = items[0]
+        first.setData(result, RESULT_ROLE)
+        first.setData(FAILED if outcome is not None and not outcome.ok else "", FAILED_ROLE)
+        self._render_verdict(entry)
+        self._render_last(entry)
+
+    def _render_verdict(self, entry: _Entry) -> None:
+        item = entry.items[COL_VERDICT]
+        result = entry.result
+        if result is None:
+            text = "Checking…" if entry.checking else "Waiting"
+            _set_text(item, text, _CHECKING_KEY if entry.checking else _WAITING_KEY)
+            return
+        outcome = result.outcome
+        _set_text(item, verdict(outcome), _SEVERITY.get(tone_for(outcome), 5))
+        item.setIcon(self._icon(result))
+        item.setToolTip(outcome.message)
+
+    def _render_last(self, entry: _Entry) -> None:
+        when = entry.last_worked
+        _set_text(entry.items[COL_LAST], format_when(when) if when else "", when or "")
+
+    def _icon(self, result: BatchResult) -> QIcon:
+        tone = tone_for(result.outcome)
+        palette = self._palette or QPalette()
+        return theme.icon(theme.TONE_ICONS[tone], theme.tone_colors(tone, palette).fg)
 
     # -- reading ---------------------------------------------------------------
 
@@ -127,90 +192,28 @@ class CheckAllModel(QAbstractTableModel):
 
     def finished_count(self) -> int:
         """How many rows have a verdict."""
-        return sum(1 for e in self._entries if e.result is not None)
+        return self._finished
 
-    # -- Qt model API ----------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
-            return None
-        entry = self._entries[index.row()]
-        column = index.column()
-        if role == RESULT_ROLE:
-            return entry.result
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(entry, column)
-        if role == SORT_ROLE:
-            return self._sort_key(entry, column)
-        if role == Qt.ItemDataRole.DecorationRole and column == COL_VERDICT:
-            return self._icon(entry)
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_VERDICT and entry.result:
-            return entry.result.outcome.message
-        return None
-
-    def _text(self, entry: _Entry, column: int) -> str:
-        result = entry.result
-        outcome = result.outcome if result is not None else None
-        if column == COL_LABEL:
-            return entry.row.label
-        if column == COL_ID:
-            return entry.row.workspace_id
-        if column == COL_DC:
-            return dc_text(outcome.dc if outcome is not None and outcome.dc else entry.row.dc)
-        if column == COL_VERDICT:
-            if outcome is not None:
-                return verdict(outcome)
-            return "Checking…" if entry.checking else "Waiting"
-        if column == COL_NAME:
-            return (outcome.app_name or "") if outcome is not None else ""
-        if column == COL_LAST:
-            return format_when(entry.last_worked) if entry.last_worked else ""
-        if column == COL_REQUEST:
-            return (outcome.request_id or "") if outcome is not None else ""
-        return ""
-
-    def _sort_key(self, entry: _Entry, column: int) -> Any:
-        if column == COL_VERDICT:
-            if entry.result is None:
-                return 9 if not entry.checking else 8
-            return _SEVERITY.get(tone_for(entry.result.outcome), 5)
-        if column == COL_LAST:
-            return entry.last_worked or ""
-        return self._text(entry, column).casefold()
-
-    def _icon(self, entry: _Entry) -> Any:
-        if entry.result is None:
-            return None
-        tone = tone_for(entry.result.outcome)
-        palette = self._palette or QPalette()
-        return theme.icon(theme.TONE_ICONS[tone], theme.tone_colors(tone, palette).fg)
+def _set_text(item: QStandardItem, text: str, sort_key: str | int) -> None:
+    if item.text() != text:
+        item.setText(text)
+    item.setData(sort_key, SORT_ROLE)
 
 
 class CheckAllFilter(QSortFilterProxyModel):
-    """Sorting by :data:`SORT_ROLE`, and "failures only" (rows that finished and did not work)."""
+    """Sorting by :data:`SORT_ROLE`, and "failures only" (rows that finished and did not work).
+
+    Both in C++ (no Qt virtual is overridden here): the filter matches
+    :data:`FAILED_ROLE` of the first column.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._failures_only = False
         self.setSortRole(SORT_ROLE)
+        self.setFilterRole(FAILED_ROLE)
+        self.setFilterKeyColumn(0)
         self.setDynamicSortFilter(True)
 
     @property
@@ -221,18 +224,5 @@ class CheckAllFilter(QSortFilterProxyModel):
         """Show only rows whose check finished without working (pending rows hide too)."""
         if value == self._failures_only:
             return
-        if hasattr(self, "endFilterChange"):
-            # Qt 6.9+: begin/endFilterChange replace the deprecated invalidateFilter().
-            self.beginFilterChange()
-            self._failures_only = value
-            self.endFilterChange()
-        else:  # pragma: no cover - PySide6 6.7/6.8
-            self._failures_only = value
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        if not self._failures_only:
-            return True
-        model = self.sourceModel()
-        result = model.data(model.index(source_row, 0, source_parent), RESULT_ROLE)
-        return result is not None and not result.outcome.ok
+        self._failures_only = value
+        self.setFilterFixedString(FAILED if value else "")

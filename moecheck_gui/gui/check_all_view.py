@@ -351,7 +351,8 @@ class CheckAllView(QDialog):
 
     @Slot(QModelIndex)
     def _on_activated(self, index: QModelIndex) -> None:
-        result = self.proxy.data(index, RESULT_ROLE)
+        # The result sits on the row's first cell (see check_all_model).
+        result = self.proxy.data(index.siblingAtColumn(0), RESULT_ROLE)
         if isinstance(result, BatchResult):
             self.outcomeActivated.emit(result.outcome)
 

@@ -349,3 +349,21 @@ def test_dropping_the_view_mid_run_stops_the_batch_without_a_crash(
 
     qtbot.waitUntil(lambda: batch_threads() == [], timeout=10000)
     qtbot.wait(50)  # let any late, queued delivery to the deleted relay be dropped
+
+
+def test_painting_the_table_never_calls_python() -> None:
+    """The table's models override no Qt virtual, so a repaint stays in C++.
+
+    Why it matters: during a check-all, worker threads hold the GIL; every call
+    from Qt into Python must win it back first, and a Python ``data()`` asked
+    for each visible cell and role made one repaint take tens of milliseconds.
+    """
+    from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtGui import QStandardItemModel
+
+    from moecheck_gui.gui.check_all_model import CheckAllFilter, CheckAllModel
+
+    for name in ("data", "rowCount", "columnCount", "headerData", "flags", "index", "parent"):
+        assert getattr(CheckAllModel, name) is getattr(QStandardItemModel, name), name
+    for name in ("data", "filterAcceptsRow", "lessThan", "mapToSource", "index"):
+        assert getattr(CheckAllFilter, name) is getattr(QSortFilterProxyModel, name), name

@@ -209,6 +209,7 @@ CLI_FIELD = st.one_of(
 @given(ws=CLI_FIELD, key=CLI_FIELD, dc=st.one_of(st.sampled_from(["01", "dc-5", "07"]), CLI_TEXT))
 @example(ws="WS1", key="key-value\rX-Injected: 1", dc="01")
 @example(ws="WS1\nX: y", key="key-value", dc="01")
+@example(ws="00000000000\n", key="00000000000\\", dc="")  # key text inside the ID's JSON escape
 def test_command_refuses_or_sends_exactly(
     server: ScriptedServer, tmp_path_factory: pytest.TempPathFactory, ws: str, key: str, dc: str
 ) -> None:
@@ -220,8 +221,14 @@ def test_command_refuses_or_sends_exactly(
         ["check", f"--workspace-id={ws}", f"--dc={dc}", "--json"],
         home=home,
         env={"MOECHECK_API_BASE": server.url() + "/dc-{dc}", "MOECHECK_API_KEY": key},
-        # A generated key may equal the workspace ID or the DC; only distinct ones are secrets.
-        secrets=[k for k in (key, key.strip()) if len(k) >= 12 and k not in ws + " " + dc],
+        # A generated key may equal the workspace ID or the DC -- or appear in their JSON
+        # escapes (ws "0000\n" is printed as "0000\\n", which contains the key "0000\\");
+        # only keys distinct from what is legitimately printed are secrets.
+        secrets=[
+            k
+            for k in (key, key.strip())
+            if len(k) >= 12 and k not in " ".join([ws, dc, json.dumps(ws), json.dumps(dc)])
+        ],
     )
     data = result.json()
     # The command reads the DC before the key (so a typo is reported first).

@@ -38,7 +38,7 @@ import json
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -156,6 +156,9 @@ class Checker:
     ``pac_url``: a PAC URL saved in the window's network settings (it replaces
     ``MOECHECK_PAC_URL``). ``system_proxy``: reads the OS proxy setting
     (default: this platform's reader; tests pass ``no_system_proxy``).
+    ``proxy_credentials``: ``{"host:port": (user, password)}`` for proxies that
+    ask for Basic sign-in (the window's proxy sign-in; see also
+    :meth:`set_proxy_credentials`). Credentials in a proxy URL win.
     """
 
     def __init__(
@@ -164,10 +167,12 @@ class Checker:
         *,
         pac_url: str | None = None,
         system_proxy: SystemReader | None = None,
+        proxy_credentials: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         self._api_base = api_base
         self._pac_url = pac_url
         self._system = _CachedSystemReader(system_proxy or read_system_proxy)
+        self._proxy_credentials: dict[str, tuple[str, str]] = dict(proxy_credentials or {})
         self._contexts = ContextCache()
         self._lock = threading.Lock()
         self._session: requests.Session | None = None
@@ -231,6 +236,34 @@ class Checker:
             timeout=timeout,
             ssl_context=self._pac_context,
         )
+
+    def set_proxy_credentials(
+        self, host_port: str, username: str | None, password: str | None = None
+    ) -> None:
+        """Sign in to the proxy at ``host_port`` with these from the next check on.
+
+        ``username`` None forgets them. Never logged or shown: only the route's
+        :meth:`~moecheck_gui.proxy.ProxyRoute.connect_url` carries them.
+        """
+        with self._lock:
+            if username is None:
+                self._proxy_credentials.pop(host_port, None)
+            else:
+                self._proxy_credentials[host_port] = (username, password or "")
+
+    def _signed_in(self, routes: list[ProxyRoute]) -> list[ProxyRoute]:
+        """The routes, with the proxy sign-in given for their ``host:port`` applied."""
+        with self._lock:
+            known = dict(self._proxy_credentials)
+        if not known:
+            return routes
+        signed: list[ProxyRoute] = []
+        for route in routes:
+            pair = known.get(route.host_port or "")
+            if pair is not None and not route.has_credentials:
+                route = route.with_credentials(*pair)
+            signed.append(route)
+        return signed
 
     def close(self) -> None:
         """Close pooled connections (the checker stays usable)."""
@@ -383,6 +416,7 @@ class Checker:
             flight.proxy_cancelled = True
             return
         clock.end("proxy")
+        routes = self._signed_in(routes)
         for number, route in enumerate(routes, start=1):
             flight.route = route
             flight.answer = Answer()

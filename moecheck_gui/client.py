@@ -28,6 +28,9 @@ Design, and why:
   and the TLS context survive between checks. The session ignores ``.netrc``,
   cookies and requests' own proxy lookup (``trust_env`` is off): proxies are
   passed explicitly for every request.
+* **Languages.** What people read comes from :mod:`moecheck_gui.messages` and the
+  other core modules, translated there; the ``-v`` log lines written here
+  (request, headers, timings) are for support and developers and stay English.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from moecheck_gui.certificates import certificate_info, fetch_presented_certific
 from moecheck_gui.datacenters import DataCenterError, dc_label, parse_dc
 from moecheck_gui.detect import detect
 from moecheck_gui.exc_chain import chain
+from moecheck_gui.i18n import _
 from moecheck_gui.inputs import Credentials, InputError, endpoint_url, normalise_credentials
 from moecheck_gui.limits import DEFAULT_TIMEOUT, MAX_FIELD_LENGTH
 from moecheck_gui.outcome import CertificateInfo, Kind, Outcome, Timings, clean_server_text
@@ -678,7 +682,7 @@ def _probe_certificate(
     port = target.port or 443
     proxy: tuple[str, int] | None = None
     if route is not None and route.proxy_url and route.proxy_url.startswith("http://"):
-        phost, _, pport = (route.host_port or "").rpartition(":")
+        phost, _colon, pport = (route.host_port or "").rpartition(":")
         if phost and pport.isdigit():
             proxy = (phost.strip("[]"), int(pport))
     der = fetch_presented_certificate(
@@ -694,10 +698,16 @@ def describe_proxy(url: str) -> str:
     try:
         routes = plan_routes(url, timeout=5.0)
     except ProxyConfigError as exc:
-        return f"unknown: {exc}"
+        # Translators: {problem} says why the proxy could not be chosen.
+        return _("unknown: {problem}").format(problem=exc)
     except Exception:  # noqa: BLE001 - odd OS settings must not crash a description
-        return "unknown (the proxy settings could not be read)"
-    return "; then ".join(route.describe() for route in routes)
+        return _("unknown (the proxy settings could not be read)")
+    words = [route.describe() for route in routes]
+    text = words[0] if words else ""
+    for later in words[1:]:
+        # Translators: one way to the server, then the fallback tried after it.
+        text = _("{before}; then {after}").format(before=text, after=later)
+    return text
 
 
 def _scrub(outcome: Outcome, credentials: Credentials) -> Outcome:
@@ -769,7 +779,7 @@ def _log_request(
     }
     log(f"  body: {json.dumps(shown_body)}")
     log(f"  via: {route.describe()}")
-    log(f"  trust: {config.describe()}")
+    log(f"  trust: {config.describe(translate=False)}")
 
 
 def _ms(started: float) -> float:

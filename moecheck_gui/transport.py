@@ -39,6 +39,7 @@ import urllib3.connectionpool
 import urllib3.exceptions
 import urllib3.util.connection
 
+from moecheck_gui.i18n import _
 from moecheck_gui.limits import MAX_ANSWER_BYTES
 from moecheck_gui.stages import StageClock
 
@@ -289,7 +290,10 @@ def read_capped(raw: urllib3.response.BaseHTTPResponse, answer: Answer) -> None:
     try:
         decoder = _decoder(raw.headers.get("Content-Encoding", ""))
     except ValueError as exc:
-        answer.encoding_problem = f"unsupported content encoding '{exc}'"
+        # Translators: {encoding} is an HTTP Content-Encoding such as "br".
+        answer.encoding_problem = _("unsupported content encoding '{encoding}'").format(
+            encoding=exc
+        )
         return
     received = 0
     out = bytearray()
@@ -309,7 +313,7 @@ def read_capped(raw: urllib3.response.BaseHTTPResponse, answer: Answer) -> None:
                 try:
                     piece = decoder.decompress(data, MAX_ANSWER_BYTES + 1 - len(out))
                 except zlib.error:
-                    answer.encoding_problem = "the compressed answer is corrupt"
+                    answer.encoding_problem = _("the compressed answer is corrupt")
                     return
                 out += piece
                 if len(out) > MAX_ANSWER_BYTES:
@@ -325,7 +329,7 @@ def read_capped(raw: urllib3.response.BaseHTTPResponse, answer: Answer) -> None:
         try:
             out += decoder.flush()
         except zlib.error:
-            answer.encoding_problem = "the compressed answer is corrupt"
+            answer.encoding_problem = _("the compressed answer is corrupt")
             return
         if len(out) > MAX_ANSWER_BYTES:
             answer.too_large = True

@@ -13,6 +13,9 @@ from sockets and threads. The rules, in the order they apply:
 * Redirects are never followed (the body carries the key): ``bad_response``.
 * ``ok`` only for a 2xx JSON object with ``status == "success"`` and a non-empty
   string ``app_name``; a 2xx whose ``status`` is ``fail``/``error`` is ``auth``.
+
+The ``detail`` sentences are translated; :func:`error_detail` is the
+exception's own text (technical, for support) and is not.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import requests
 import urllib3.exceptions
 
 from moecheck_gui.exc_chain import chain
+from moecheck_gui.i18n import _
 from moecheck_gui.limits import MAX_ANSWER_BYTES, MAX_RETRY_AFTER_S
 from moecheck_gui.outcome import Kind, clean_server_text
 from moecheck_gui.transport import Answer
@@ -162,13 +166,15 @@ def judge(answer: Answer) -> Verdict:
         return Verdict(
             Kind.BAD_RESPONSE,
             fields=fields,
-            detail=f"The answer was over {limit} KiB and was not read.",
+            detail=_("The answer was over {limit} KiB and was not read.").format(limit=limit),
         )
     if answer.encoding_problem:
         return Verdict(
             Kind.BAD_RESPONSE,
             fields=fields,
-            detail=f"The answer could not be read: {answer.encoding_problem}.",
+            detail=_("The answer could not be read: {problem}.").format(
+                problem=answer.encoding_problem
+            ),
         )
     data, is_json = _parse_json(answer.body)
     fields.update(server_fields(data, headers))
@@ -182,7 +188,7 @@ def judge(answer: Answer) -> Verdict:
             Kind.BAD_RESPONSE,
             fields=fields,
             redirect_to=target or location or "",
-            detail=f"HTTP {status} redirect (not followed).",
+            detail=_("HTTP {status} redirect (not followed).").format(status=status),
         )
     if html and status in NOT_JUDGED_STATUSES:
         return Verdict(
@@ -190,7 +196,9 @@ def judge(answer: Answer) -> Verdict:
             fields=fields,
             html=True,
             not_judged=True,
-            detail=f"HTTP {status} answered with a web page, not MoEngage's JSON.",
+            detail=_("HTTP {status} answered with a web page, not MoEngage's JSON.").format(
+                status=status
+            ),
         )
     if status in _BY_STATUS:
         if status == 429:
@@ -200,14 +208,17 @@ def judge(answer: Answer) -> Verdict:
         return Verdict(Kind.SERVER_ERROR, fields=fields, html=html)
     if not 200 <= status < 300:
         return Verdict(
-            Kind.BAD_RESPONSE, fields=fields, html=html, detail=f"Unexpected HTTP status {status}."
+            Kind.BAD_RESPONSE,
+            fields=fields,
+            html=html,
+            detail=_("Unexpected HTTP status {status}.").format(status=status),
         )
     if not is_json:
-        detail = "The answer is a web page, not JSON." if html else "The answer is not JSON."
+        detail = _("The answer is a web page, not JSON.") if html else _("The answer is not JSON.")
         return Verdict(Kind.BAD_RESPONSE, fields=fields, html=html, detail=detail)
     if not isinstance(data, dict):
         return Verdict(
-            Kind.BAD_RESPONSE, fields=fields, detail="The answer is JSON but not an object."
+            Kind.BAD_RESPONSE, fields=fields, detail=_("The answer is JSON but not an object.")
         )
     api_status = data.get("status")
     if isinstance(api_status, str) and api_status.strip().lower() in ("fail", "error"):
@@ -217,7 +228,9 @@ def judge(answer: Answer) -> Verdict:
     if api_status == "success" and isinstance(app_name, str) and app_name.strip() and shown_name:
         return Verdict(None, app_name=shown_name, fields=fields)
     if api_status != "success":
-        detail = 'The answer has no "status": "success".'
+        # Translators: "status": "success" is JSON from MoEngage's answer: keep it as it is.
+        detail = _('The answer has no "status": "success".')
     else:
-        detail = "The answer has no workspace name (app_name)."
+        # Translators: app_name is a JSON field name: keep it as it is.
+        detail = _("The answer has no workspace name (app_name).")
     return Verdict(Kind.BAD_RESPONSE, fields=fields, detail=detail)

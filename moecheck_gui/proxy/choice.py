@@ -23,6 +23,7 @@ import ssl
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
+from moecheck_gui.i18n import _, format_list
 from moecheck_gui.proxy import pac as pac_module
 from moecheck_gui.proxy import wpad
 from moecheck_gui.proxy.bypass import no_proxy_matches, os_bypass_matches
@@ -87,13 +88,15 @@ def routes_from_pac(
     if not parsed.choices:
         shown = " ".join(parsed.raw.split())[:200]
         raise ProxyConfigError(
-            f'The PAC file at {pac_url} answered "{shown}", which names no proxy MoeCheck '
-            "can use (MoeCheck speaks to HTTP and HTTPS proxies; SOCKS is not supported).",
+            # Translators: {answer} is the PAC file's own answer (not translated).
+            _(
+                'The PAC file at {url} answered "{answer}", which names no proxy MoeCheck '
+                "can use (MoeCheck speaks to HTTP and HTTPS proxies; SOCKS is not supported)."
+            ).format(url=pac_url, answer=shown),
             source=source,
             pac_url=pac_url,
             reason="answer",
         )
-    skipped = f"; skipped {', '.join(parsed.skipped)} (not supported)" if parsed.skipped else ""
     unique: list[str | None] = []
     for choice in parsed.choices:
         if choice.proxy_url not in unique:
@@ -101,11 +104,20 @@ def routes_from_pac(
     total = len(unique)
     routes = []
     for number, proxy_url in enumerate(unique, start=1):
-        rank = f", choice {number} of {total}" if total > 1 else ""
         if proxy_url is None:
-            why = f"the PAC file at {pac_url} ({origin}) says DIRECT{rank}{skipped}"
+            # Translators: DIRECT is the PAC file's keyword: keep it as it is.
+            why = _("the PAC file at {url} ({origin}) says DIRECT").format(
+                url=pac_url, origin=origin
+            )
         else:
-            why = f"chosen by the PAC file at {pac_url} ({origin}){rank}{skipped}"
+            why = _("chosen by the PAC file at {url} ({origin})").format(url=pac_url, origin=origin)
+        if total > 1:
+            why = _("{why}, choice {number} of {total}").format(why=why, number=number, total=total)
+        if parsed.skipped:
+            # Translators: {skipped} lists the PAC file's own entries, e.g. "SOCKS a:1080".
+            why = _("{why}; skipped {skipped} (not supported)").format(
+                why=why, skipped=format_list(parsed.skipped)
+            )
         routes.append(ProxyRoute(proxy_url, source, pac_url, why))
     return routes
 
@@ -159,18 +171,24 @@ class _Planner:
         name, value = setting
         exempt = _env_value(env, "no_proxy")
         if exempt is not None and no_proxy_matches(self.host, self.port, exempt[1]):
-            why = f"{exempt[0]} exempts {self.host} from the proxy in {name}"
+            # Translators: {variable} is NO_PROXY or no_proxy; {setting} e.g. HTTPS_PROXY.
+            why = _("{variable} exempts {host} from the proxy in {setting}").format(
+                variable=exempt[0], host=self.host, setting=name
+            )
             return [ProxyRoute(None, "env", None, why)]
         try:
             url, user, password = split_proxy_url(value)
         except ValueError as exc:
             raise ProxyConfigError(
-                f"The proxy in {name} cannot be used: {exc}.",
+                _("The proxy in {setting} cannot be used: {problem}.").format(
+                    setting=name, problem=exc
+                ),
                 source="env",
                 setting=name,
                 reason="setting",
             ) from exc
-        route = ProxyRoute(url, "env", None, f"{name} is set in the environment")
+        why = _("{variable} is set in the environment").format(variable=name)
+        route = ProxyRoute(url, "env", None, why)
         return [route.with_credentials(user, password) if user is not None else route]
 
     def from_pac_setting(self, pac_url: str, origin: str) -> list[ProxyRoute]:
@@ -179,7 +197,8 @@ class _Planner:
 
     def from_system(self, setting: SystemProxy) -> tuple[list[ProxyRoute] | None, str]:
         """Routes from the OS setting, or None and a note on what was found instead."""
-        where = f"{setting.platform} proxy setting"
+        # Translators: {platform} is GNOME, macOS or Windows.
+        where = _("{platform} proxy setting").format(platform=setting.platform)
         notes: list[str] = []
         if setting.auto_detect:
             found = wpad.discover(
@@ -189,9 +208,9 @@ class _Planner:
                 fetch=lambda url: self.fetch(url, "system"),
             )
             if found.pac_url is not None and found.pac_text is not None:
-                origin = f"found by automatic proxy detection, {where}"
+                origin = _("found by automatic proxy detection, {setting}").format(setting=where)
                 return self.run_pac(found.pac_text, found.pac_url, "system", origin), ""
-            notes.append("automatic proxy detection found no PAC file")
+            notes.append(_("automatic proxy detection found no PAC file"))
             self.check_deadline(None)
         if setting.pac_url:
             text = self.fetch(setting.pac_url, "system")
@@ -200,23 +219,33 @@ class _Planner:
         if manual:
             if _is_loopback(self.host):
                 return [
-                    ProxyRoute(None, "system", None, f"{self.host} is this computer: no proxy")
+                    ProxyRoute(
+                        None,
+                        "system",
+                        None,
+                        _("{host} is this computer: no proxy").format(host=self.host),
+                    )
                 ], ""
             if os_bypass_matches(
                 self.host, setting.bypass, simple_hosts=setting.bypass_simple_hosts
             ):
-                why = f"the {where} lists {self.host} as an exception"
+                why = _("the {setting} lists {host} as an exception").format(
+                    setting=where, host=self.host
+                )
                 return [ProxyRoute(None, "system", None, why)], ""
             try:
                 url, user, password = split_proxy_url(manual)
             except ValueError as exc:
                 raise ProxyConfigError(
-                    f"The manual proxy in the {where} ({manual}) cannot be used: {exc}.",
+                    _(
+                        "The manual proxy in the {setting} ({proxy}) cannot be used: {problem}."
+                    ).format(setting=where, proxy=manual, problem=exc),
                     source="system",
                     setting=where,
                     reason="setting",
                 ) from exc
-            route = ProxyRoute(url, "system", None, f"the manual proxy in the {where}")
+            why = _("the manual proxy in the {setting}").format(setting=where)
+            route = ProxyRoute(url, "system", None, why)
             return [route.with_credentials(user, password) if user is not None else route], ""
         return None, "; ".join(notes)
 
@@ -225,7 +254,7 @@ class _Planner:
     def check_deadline(self, pac_url: str | None) -> None:
         if self.deadline.passed:
             raise ProxyConfigError(
-                "The proxy could not be chosen before the deadline.",
+                _("The proxy could not be chosen before the deadline."),
                 source="system",
                 pac_url=pac_url,
                 timed_out=True,
@@ -277,7 +306,7 @@ def plan_routes(
 
     override = (pac_url_override or "").strip()
     if override:
-        return planner.from_pac_setting(override, "MoeCheck's network settings")
+        return planner.from_pac_setting(override, _("MoeCheck's network settings"))
     env_pac = environ.get(PAC_URL_ENV, "").strip()
     if env_pac:
         return planner.from_pac_setting(env_pac, PAC_URL_ENV)
@@ -287,7 +316,8 @@ def plan_routes(
         setting = reader()
     except SystemProxyError as exc:
         raise ProxyConfigError(
-            f"The system proxy setting could not be read: {exc}.",
+            # Translators: {problem} is a technical reason (e.g. from gsettings or scutil).
+            _("The system proxy setting could not be read: {problem}.").format(problem=exc),
             source="system",
             setting="system",
             reason="setting",
@@ -297,8 +327,14 @@ def plan_routes(
         routes, note = planner.from_system(setting)
         if routes is not None:
             return routes
-    place = f"the {setting.platform} settings" if setting is not None else "the system settings"
-    why = f"no proxy is set in the environment, {PAC_URL_ENV} or {place}"
+    if setting is not None:
+        place = _("the {platform} settings").format(platform=setting.platform)
+    else:
+        place = _("the system settings")
+    # Translators: {variable} is MOECHECK_PAC_URL; {place} e.g. "the GNOME settings".
+    why = _("no proxy is set in the environment, {variable} or {place}").format(
+        variable=PAC_URL_ENV, place=place
+    )
     if note:
-        why += f" ({note})"
+        why = _("{why} ({note})").format(why=why, note=note)
     return [ProxyRoute(None, None, None, why)]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 from urllib.parse import quote, urlsplit
 
+from moecheck_gui.i18n import _
+
 Source = Literal["env", "pac", "system"]
 """Where a choice came from, as PRODUCT.md 3.4 ``proxy_source`` spells it."""
 
@@ -112,8 +114,11 @@ class ProxyRoute:
     def describe(self) -> str:
         """Words for ``-v``, the window and the report: which way, and why."""
         if self.proxy_url is None:
-            return f"direct (no proxy): {self.why}"
-        return f"through proxy {self.host_port} ({self.proxy_url}): {self.why}"
+            # Translators: {why} says where the choice came from.
+            return _("direct (no proxy): {why}").format(why=self.why)
+        return _("through proxy {proxy} ({url}): {why}").format(
+            proxy=self.host_port, url=self.proxy_url, why=self.why
+        )
 
 
 @dataclass(frozen=True)
@@ -187,14 +192,18 @@ def split_proxy_url(
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise ValueError(f"the proxy scheme '{scheme}' is not supported (use http:// or https://)")
+        raise ValueError(
+            _("the proxy scheme '{scheme}' is not supported (use http:// or https://)").format(
+                scheme=scheme
+            )
+        )
     try:
         host = parts.hostname
         port = parts.port
     except ValueError as exc:
-        raise ValueError("the proxy address has an invalid port") from exc
+        raise ValueError(_("the proxy address has an invalid port")) from exc
     if not host:
-        raise ValueError("the proxy address has no host name")
+        raise ValueError(_("the proxy address has no host name"))
     if port is None:
         port = 443 if scheme == "https" else 80
     shown_host = f"[{host}]" if ":" in host else host

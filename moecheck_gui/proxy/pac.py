@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from moecheck_gui.i18n import N_, _
 from moecheck_gui.proxy import pac_worker
 from moecheck_gui.proxy.model import CancelLike, Deadline, ProxyCancelled, ProxyConfigError, Source
 
@@ -50,15 +51,29 @@ class PacAnswer:
     raw: str
 
 
+_NO_FUNCTION = N_("the file defines no FindProxyForURL function")
+"""The child's (:mod:`pac_worker`) one sentence of its own, translated here: the child
+does not know the window's chosen language. The engine's other texts are its own."""
+
+
 def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MiB"
+    return f"{size / (1024 * 1024):.1f}"
 
 
 def _too_large(pac_url: str, size: int | None, source: Source) -> ProxyConfigError:
-    told = f" ({_mib(size)})" if size else ""
+    limit = MAX_PAC_BYTES // (1024 * 1024)
+    if size:
+        text = _(
+            "The PAC file at {url} is larger than {limit} MiB ({size} MiB); "
+            "MoeCheck does not run PAC files that large."
+        ).format(url=pac_url, limit=limit, size=_mib(size))
+    else:
+        text = _(
+            "The PAC file at {url} is larger than {limit} MiB; "
+            "MoeCheck does not run PAC files that large."
+        ).format(url=pac_url, limit=limit)
     return ProxyConfigError(
-        f"The PAC file at {pac_url} is larger than {MAX_PAC_BYTES // (1024 * 1024)} MiB{told}; "
-        "MoeCheck does not run PAC files that large.",
+        text,
         source=source,
         pac_url=pac_url,
         reason="too_large",
@@ -88,7 +103,9 @@ def _read_file_url(pac_url: str, source: Source) -> str:
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise ProxyConfigError(
-            f"The PAC file at {pac_url} could not be read: {reason}.",
+            _("The PAC file at {url} could not be read: {reason}.").format(
+                url=pac_url, reason=reason
+            ),
             source=source,
             pac_url=pac_url,
         ) from exc
@@ -115,7 +132,7 @@ def _http_get(
     import urllib3
 
     current = url
-    for _ in range(MAX_REDIRECTS + 1):
+    for _redirect in range(MAX_REDIRECTS + 1):
         scheme = urlsplit(current).scheme.lower()
         kwargs: dict[str, Any] = {}
         if scheme == "https":
@@ -138,16 +155,20 @@ def _http_get(
                 current = urljoin(current, response.headers["location"])
                 if urlsplit(current).scheme.lower() not in ("http", "https"):
                     raise ProxyConfigError(
-                        f"The PAC file at {pac_url} redirects to a {urlsplit(current).scheme}: "
-                        "address, which MoeCheck does not follow.",
+                        _(
+                            "The PAC file at {url} redirects to a {scheme}: address, which "
+                            "MoeCheck does not follow."
+                        ).format(url=pac_url, scheme=urlsplit(current).scheme),
                         source=source,
                         pac_url=pac_url,
                     )
                 continue
             if response.status != 200:
                 raise ProxyConfigError(
-                    f"The PAC file at {pac_url} could not be fetched: the server answered "
-                    f"HTTP {response.status}.",
+                    _(
+                        "The PAC file at {url} could not be fetched: the server answered "
+                        "HTTP {status}."
+                    ).format(url=pac_url, status=response.status),
                     source=source,
                     pac_url=pac_url,
                 )
@@ -167,7 +188,9 @@ def _http_get(
             response.close()
             pool.clear()
     raise ProxyConfigError(
-        f"The PAC file at {pac_url} could not be fetched: more than {MAX_REDIRECTS} redirects.",
+        _("The PAC file at {url} could not be fetched: more than {count} redirects.").format(
+            url=pac_url, count=MAX_REDIRECTS
+        ),
         source=source,
         pac_url=pac_url,
     )
@@ -187,13 +210,14 @@ def _fetch_error_text(exc: BaseException) -> str:
             continue
         break
     if isinstance(inner, urllib3.exceptions.NameResolutionError):
-        return "the host name does not resolve"
+        return _("the host name does not resolve")
     if isinstance(inner, urllib3.exceptions.NewConnectionError):
-        return "the connection was refused or the server cannot be reached"
+        return _("the connection was refused or the server cannot be reached")
     if isinstance(inner, ssl.SSLCertVerificationError | urllib3.exceptions.SSLError):
-        return f"TLS failed ({' '.join(str(inner).split())[:160]})"
+        # Translators: {error} is the TLS library's own (English) text.
+        return _("TLS failed ({error})").format(error=" ".join(str(inner).split())[:160])
     if isinstance(inner, urllib3.exceptions.TimeoutError | TimeoutError):
-        return "no answer in time"
+        return _("no answer in time")
     text = " ".join(str(inner).split())[:160]
     return f"{inner.__class__.__name__}: {text}" if text else inner.__class__.__name__
 
@@ -216,7 +240,9 @@ def fetch_pac(
     scheme = urlsplit(pac_url).scheme.lower()
     if scheme not in _SUPPORTED_SCHEMES:
         raise ProxyConfigError(
-            f"The PAC address {pac_url} is not an http://, https:// or file:// URL.",
+            _("The PAC address {url} is not an http://, https:// or file:// URL.").format(
+                url=pac_url
+            ),
             source=source,
             pac_url=pac_url,
         )
@@ -244,7 +270,9 @@ def fetch_pac(
         if deadline.passed:
             _abort(holder)
             raise ProxyConfigError(
-                f"The PAC file at {pac_url} could not be fetched before the deadline.",
+                _("The PAC file at {url} could not be fetched before the deadline.").format(
+                    url=pac_url
+                ),
                 source=source,
                 pac_url=pac_url,
                 timed_out=True,
@@ -254,13 +282,17 @@ def fetch_pac(
         if isinstance(exc, ProxyConfigError):
             raise exc
         raise ProxyConfigError(
-            f"The PAC file at {pac_url} could not be fetched: {_fetch_error_text(exc)}.",
+            _("The PAC file at {url} could not be fetched: {reason}.").format(
+                url=pac_url, reason=_fetch_error_text(exc)
+            ),
             source=source,
             pac_url=pac_url,
         ) from exc
     if deadline.passed:
         raise ProxyConfigError(
-            f"The PAC file at {pac_url} could not be fetched before the deadline.",
+            _("The PAC file at {url} could not be fetched before the deadline.").format(
+                url=pac_url
+            ),
             source=source,
             pac_url=pac_url,
             timed_out=True,
@@ -319,7 +351,7 @@ def _host_port_url(scheme: str, host_port: str) -> str | None:
     if "://" in host_port or "@" in host_port or "/" in host_port:
         return None
     try:
-        url, _, _ = split_proxy_url(f"{scheme}://{host_port}")
+        url, _user, _password = split_proxy_url(f"{scheme}://{host_port}")
     except ValueError:
         return None
     return url
@@ -419,7 +451,9 @@ class PacRunner:
         remaining = deadline.remaining()
         if not self._lock.acquire(timeout=max(0.0, remaining)):
             raise ProxyConfigError(
-                f"The PAC file at {pac_url} could not be run before the deadline.",
+                _("The PAC file at {url} could not be run before the deadline.").format(
+                    url=pac_url
+                ),
                 source=source,
                 pac_url=pac_url,
                 timed_out=True,
@@ -427,8 +461,10 @@ class PacRunner:
         try:
             if not self._ensure_started(deadline, cancel):
                 raise ProxyConfigError(
-                    f"The PAC file at {pac_url} could not be run: the PAC engine did not start "
-                    "before the deadline.",
+                    _(
+                        "The PAC file at {url} could not be run: the PAC engine did not start "
+                        "before the deadline."
+                    ).format(url=pac_url),
                     source=source,
                     pac_url=pac_url,
                     timed_out=True,
@@ -440,7 +476,9 @@ class PacRunner:
             except (EOFError, OSError, BrokenPipeError):
                 self._stop()
                 raise ProxyConfigError(
-                    f"The PAC file at {pac_url} could not be run: the PAC engine stopped.",
+                    _("The PAC file at {url} could not be run: the PAC engine stopped.").format(
+                        url=pac_url
+                    ),
                     source=source,
                     pac_url=pac_url,
                     reason="run",
@@ -449,14 +487,18 @@ class PacRunner:
                 self._stop()
                 if deadline.passed and time.monotonic() < limit_at:
                     raise ProxyConfigError(
-                        f"The PAC file at {pac_url} did not finish before the deadline.",
+                        _("The PAC file at {url} did not finish before the deadline.").format(
+                            url=pac_url
+                        ),
                         source=source,
                         pac_url=pac_url,
                         timed_out=True,
                     )
                 raise ProxyConfigError(
-                    f"The PAC file at {pac_url} did not finish within {self.run_limit:g} s "
-                    "(it may loop for ever); it was stopped.",
+                    _(
+                        "The PAC file at {url} did not finish within {seconds} s "
+                        "(it may loop for ever); it was stopped."
+                    ).format(url=pac_url, seconds=f"{self.run_limit:g}"),
                     source=source,
                     pac_url=pac_url,
                     reason="run",
@@ -464,8 +506,13 @@ class PacRunner:
             kind, value = message
             if kind == "ok":
                 return value if value is None else str(value)
+            if value == _NO_FUNCTION:
+                value = _(_NO_FUNCTION)
             raise ProxyConfigError(
-                f"The PAC file at {pac_url} does not run: {value}.",
+                # Translators: {problem} is the JavaScript engine's own text, usually English.
+                _("The PAC file at {url} does not run: {problem}.").format(
+                    url=pac_url, problem=value
+                ),
                 source=source,
                 pac_url=pac_url,
                 reason="run",

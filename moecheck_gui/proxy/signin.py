@@ -16,6 +16,8 @@ import ssl
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from moecheck_gui.i18n import _
+
 KNOWN_SCHEMES = ("basic", "negotiate", "ntlm", "kerberos", "digest", "bearer")
 
 
@@ -40,13 +42,21 @@ def challenge_schemes(headers: Iterable[str]) -> list[str]:
 
 def scheme_label(scheme: str | None) -> str:
     """How to name a scheme to a person."""
-    return {
-        "basic": "a user name and password (Basic)",
-        "negotiate": "your Windows sign-in (Negotiate: Kerberos or NTLM)",
-        "ntlm": "your Windows sign-in (NTLM)",
-        "kerberos": "your Windows sign-in (Kerberos)",
-        "digest": "a user name and password (Digest)",
-    }.get((scheme or "").lower(), f"sign-in ({scheme})" if scheme else "sign-in")
+    key = (scheme or "").lower()
+    if key == "basic":
+        return _("a user name and password (Basic)")
+    if key == "negotiate":
+        return _("your Windows sign-in (Negotiate: Kerberos or NTLM)")
+    if key == "ntlm":
+        return _("your Windows sign-in (NTLM)")
+    if key == "kerberos":
+        return _("your Windows sign-in (Kerberos)")
+    if key == "digest":
+        return _("a user name and password (Digest)")
+    if scheme:
+        # Translators: {scheme} is the proxy's own name for a sign-in method.
+        return _("sign-in ({scheme})").format(scheme=scheme)
+    return _("sign-in")
 
 
 def preferred_scheme(schemes: Iterable[str]) -> str | None:
@@ -61,28 +71,32 @@ def sign_in_advice(scheme: str | None) -> str:
     """What resolves a 407 for ``scheme`` (plain words; never contains a credential)."""
     key = (scheme or "").lower()
     if key == "basic":
-        return (
+        # Translators: keep {example} (a setting), {escape} and {at} (URL escapes) as they are.
+        return _(
             "The proxy asks for a user name and password. In the window, enter them when "
             "MoeCheck asks (you can keep them in the system keychain). For the moecheck "
-            "command, put them in the proxy address: "
-            "HTTPS_PROXY=http://USER:PASSWORD@proxy.example:8080 (write special characters "
-            "in the password as %XX, e.g. @ as %40)."
+            "command, put them in the proxy address: {example} (write special characters "
+            "in the password as {escape}, e.g. @ as {at})."
+        ).format(
+            example="HTTPS_PROXY=http://USER:PASSWORD@proxy.example:8080", escape="%XX", at="%40"
         )
     if key in ("negotiate", "ntlm", "kerberos"):
-        return (
-            "The proxy asks for your Windows sign-in (" + key.upper() + "), which MoeCheck "
+        # Translators: {method} is NEGOTIATE, NTLM or KERBEROS; keep DIRECT, HTTPS_PROXY,
+        # Px and Cntlm (names) as they are.
+        return _(
+            "The proxy asks for your Windows sign-in ({method}), which MoeCheck "
             "cannot use. Ask IT for one of these: let api-*.moengage.com through the proxy "
             "without sign-in (a proxy exception for that host, or a PAC file that sends it "
             "DIRECT); or a proxy address that accepts a user name and password (Basic). If "
             "IT provides a local sign-in helper (such as Px or Cntlm), set HTTPS_PROXY (or "
             "MoeCheck's PAC setting) to that helper's address, e.g. http://127.0.0.1:3128."
-        )
+        ).format(method=key.upper())
     if key == "digest":
-        return (
+        return _(
             "The proxy asks for Digest sign-in, which MoeCheck does not support. Ask IT for a "
             "proxy address that accepts Basic sign-in, or an exception for api-*.moengage.com."
         )
-    return (
+    return _(
         "The proxy asks for a kind of sign-in MoeCheck does not support. Ask IT for a proxy "
         "address that accepts a user name and password (Basic), or an exception for "
         "api-*.moengage.com."
@@ -147,7 +161,7 @@ def probe_proxy_challenge(
         return None, []
     challenges = [
         value.strip()
-        for name, _, value in (line.partition(":") for line in lines[1:])
+        for name, _colon, value in (line.partition(":") for line in lines[1:])
         if name.strip().lower() == "proxy-authenticate"
     ]
     return int(status_words[1]), challenge_schemes(challenges)

@@ -14,7 +14,7 @@ check's details are filled, never before the window's first paint.
 
 Every value here may come from the network (page titles, Server headers,
 certificate names), so every label is a plain-text label
-(:func:`~.result_panel.plain_label`); the core has already cleaned the text.
+(:func:`plain_label`, like the panel's own); the core has already cleaned the text.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from moecheck_gui.datacenters import dc_label
-from moecheck_gui.gui.result_panel import format_elapsed, plain_label
+from moecheck_gui.gui.timeline_view import format_ms
 
 if TYPE_CHECKING:
     from moecheck_gui.outcome import CertificateInfo, Outcome
@@ -144,7 +144,7 @@ def detail_rows(outcome: Outcome) -> list[tuple[str, str]]:
         rows.append(("Server", outcome.host))
     if outcome.dc:
         rows.append(("Data center", dc_label(outcome.dc)))
-    rows.append(("Time taken", format_elapsed(outcome.elapsed_ms)))
+    rows.append(("Time taken", format_ms(outcome.elapsed_ms)))
     if outcome.attempts:
         tried = []
         for code, attempt in outcome.attempts.items():
@@ -202,6 +202,21 @@ def fill(container: QWidget, grid: QGridLayout, outcome: Outcome) -> None:
         grid.addWidget(_caption(name, container), row, 0)
         grid.addWidget(field, row, 1)
         row += 1
+
+
+def plain_label(text: str, parent: QWidget, *, selectable: bool = False) -> QLabel:
+    """A word-wrapped label that never reads its text as HTML (as the panel's ``plain_label``;
+    not imported from there, which would make the two modules import each other)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # before any text is set
+    label.setWordWrap(True)
+    label.setText(text)
+    if selectable:
+        label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+    return label
 
 
 def _caption(name: str, parent: QWidget) -> QLabel:

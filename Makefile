@@ -89,7 +89,7 @@ po: venv
 	for lang in $(LANGUAGES); do \
 		if [ -f po/$$lang.po ]; then \
 			$(BIN)/pybabel update -i po/moecheck.pot -o po/$$lang.po -l $$lang \
-				--ignore-obsolete --width=100 || exit 1; \
+				--ignore-obsolete --no-fuzzy-matching --width=100 || exit 1; \
 		else \
 			$(BIN)/pybabel init -i po/moecheck.pot -o po/$$lang.po -l $$lang --width=100 || exit 1; \
 		fi; \

@@ -43,14 +43,15 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+
+# Start-up: the window imports this before its first paint, so only modules it
+# has loaded anyway (no dataclasses, which pulls in inspect; no datetime).
 
 DOMAIN = "moecheck"
 """The gettext domain: ``moecheck.mo``, ``po/moecheck.pot``."""
@@ -98,10 +99,12 @@ class _Source:
         return message
 
 
-@dataclass
 class _State:
-    language: str | None = None
-    translations: Translations | None = None
+    """The active language and its translations (None until :func:`install`)."""
+
+    def __init__(self) -> None:
+        self.language: str | None = None
+        self.translations: Translations | None = None
 
 
 _state = _State()
@@ -375,8 +378,7 @@ def format_list(items: Iterable[str]) -> str:
     return pgettext("list separator", ", ").join(items)
 
 
-@dataclass(frozen=True)
-class NumberSymbols:
+class NumberSymbols(NamedTuple):
     """How one language writes numbers (CLDR's ``latn`` symbols for it)."""
 
     group: str
@@ -473,10 +475,13 @@ def format_when(moment: datetime, now: datetime | None = None) -> str:
     The word order and words come from the catalogue (``"{day} {month} at
     {time}"``; Japanese writes ``"11月12日 10:02"`` with ``{month_number}``).
     """
+    from datetime import UTC
+    from datetime import datetime as _datetime
+
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone()
-    current = (now or datetime.now(UTC)).astimezone()
+    current = (now or _datetime.now(UTC)).astimezone()
     values = {
         "day": str(local.day),
         "month": month_abbreviation(local.month),

@@ -149,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     errors.install_excepthook()
+    # Before any widget exists: texts are translated as widgets are built.
+    from moecheck_gui.gui.i18n_qt import install_translations
+
+    log.info("Language: %s", install_translations(app))
 
     def open_log_file() -> None:
         path = applog.setup_logging(level=level, stderr=args.verbose)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from moecheck_gui import APP_NAME
 from moecheck_gui.gui import desktop
+from moecheck_gui.i18n import _
 
 
 class WindowMenus(QObject):
@@ -39,6 +40,7 @@ class WindowMenus(QObject):
         self.quit_action = self.add(self.file_menu, "&Quit", window.close)
         self.add(self.help_menu, "&Where to find these values", desktop.open_credentials_docs)
         self.add(self.help_menu, "Open &log folder", desktop.open_log_folder)
+        self.add(self.help_menu, _("&Language…"), _open_language_dialog, name="languageAction")
         self.help_menu.addSeparator()
         self.about_action = self.add(self.help_menu, f"&About {APP_NAME}", name="aboutAction")
 
@@ -67,3 +69,12 @@ class WindowMenus(QObject):
         else:
             menu.insertAction(before, action)
         return action
+
+
+def _open_language_dialog() -> None:
+    """Help › Language… (the dialog module loads only when chosen)."""
+    from PySide6.QtWidgets import QApplication
+
+    from moecheck_gui.gui.language_dialog import open_language_dialog
+
+    open_language_dialog(QApplication.activeWindow())

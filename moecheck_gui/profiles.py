@@ -26,6 +26,9 @@ Failure policy (documented because callers show it to users):
 The class is Qt-free and not thread-safe; the window uses it on the GUI thread
 only (file I/O here is a few hundred bytes on local disk, not network or
 keychain I/O).
+
+Languages: ``problem`` and the reasons in it are translated; log lines (for
+developers) and the file's contents are not.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from typing import Any
 import platformdirs
 
 from moecheck_gui.atomic_file import move_aside, write_atomically
+from moecheck_gui.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +109,17 @@ class ProfileFileError(ValueError):
 
 def _profile_from_json(item: object) -> Profile:
     if not isinstance(item, dict):
-        raise ProfileFileError("an entry is not an object")
+        raise ProfileFileError(_("an entry is not an object"))
     ws = item.get("workspace_id")
     dc = item.get("dc", "auto")
     label = item.get("label", "")
     last_used = item.get("last_used", "")
     if not isinstance(ws, str) or not _WORKSPACE_RE.fullmatch(ws):
-        raise ProfileFileError("an entry has no valid workspace ID")
+        raise ProfileFileError(_("an entry has no valid workspace ID"))
     if not isinstance(dc, str) or not re.fullmatch(r"auto|[0-9]{2,3}", dc):
-        raise ProfileFileError("an entry has an invalid data center")
+        raise ProfileFileError(_("an entry has an invalid data center"))
     if not isinstance(label, str) or not isinstance(last_used, str):
-        raise ProfileFileError("an entry has an invalid label or date")
+        raise ProfileFileError(_("an entry has an invalid label or date"))
     return Profile(ws, dc, clean_label(label), last_used[:40])
 
 
@@ -125,13 +129,15 @@ def parse_profiles(data: object) -> tuple[list[Profile], str | None]:
     Raises :class:`ProfileFileError` for anything that is not a file we wrote.
     """
     if not isinstance(data, dict):
-        raise ProfileFileError("it is not a MoeCheck profiles file")
+        raise ProfileFileError(_("it is not a MoeCheck profiles file"))
     version = data.get("version")
     if version != FORMAT_VERSION:
-        raise ProfileFileError(f"it has an unknown format version ({version!r})")
+        raise ProfileFileError(
+            _("it has an unknown format version ({version})").format(version=repr(version))
+        )
     items = data.get("profiles", [])
     if not isinstance(items, list):
-        raise ProfileFileError("its profile list is damaged")
+        raise ProfileFileError(_("its profile list is damaged"))
     profiles: dict[str, Profile] = {}
     for item in items[:MAX_PROFILES]:
         profile = _profile_from_json(item)
@@ -171,21 +177,25 @@ class ProfileStore:
         except FileNotFoundError:
             return
         except OSError as exc:
-            self._mark_corrupt(f"it could not be read ({exc.strerror or exc})")
+            self._mark_corrupt(
+                _("it could not be read ({error})").format(error=exc.strerror or exc)
+            )
             return
         try:
             if size > MAX_FILE_BYTES:
-                raise ProfileFileError("it is unexpectedly large")
+                raise ProfileFileError(_("it is unexpectedly large"))
             raw = self.path.read_bytes()
             data = json.loads(raw.decode("utf-8"))
             profiles, last = parse_profiles(data)
         except FileNotFoundError:
             return
         except OSError as exc:
-            self._mark_corrupt(f"it could not be read ({exc.strerror or exc})")
+            self._mark_corrupt(
+                _("it could not be read ({error})").format(error=exc.strerror or exc)
+            )
             return
         except (UnicodeDecodeError, json.JSONDecodeError):
-            self._mark_corrupt("it is not valid JSON")
+            self._mark_corrupt(_("it is not valid JSON"))
             return
         except ProfileFileError as exc:
             self._mark_corrupt(str(exc))
@@ -195,11 +205,12 @@ class ProfileStore:
 
     def _mark_corrupt(self, why: str) -> None:
         self._corrupt = True
-        self.problem = (
-            f"Your saved workspaces could not be loaded from {self.path}: {why}. "
+        # Translators: {kept} is a file name such as "profiles.json.corrupt-<date>".
+        self.problem = _(
+            "Your saved workspaces could not be loaded from {path}: {why}. "
             "MoeCheck started without them and left the file as it is; it will be kept "
-            f"as {self.path.name}.corrupt-<date> when you next save a workspace."
-        )
+            "as {kept} when you next save a workspace."
+        ).format(path=self.path, why=why, kept=f"{self.path.name}.corrupt-<date>")
         log.warning("Profiles file unusable (%s): %s", self.path, why)
 
     def profiles(self) -> list[Profile]:
@@ -274,10 +285,10 @@ class ProfileStore:
             self._write_atomically(text)
         except OSError as exc:
             self.in_memory = True
-            self.problem = (
-                f"Could not save your workspaces to {self.path.parent} "
-                f"({exc.strerror or exc}). They are kept until MoeCheck closes."
-            )
+            self.problem = _(
+                "Could not save your workspaces to {folder} "
+                "({error}). They are kept until MoeCheck closes."
+            ).format(folder=self.path.parent, error=exc.strerror or exc)
             log.warning("Profiles not saved (%s): %s", self.path, exc)
             return False
         return True

@@ -14,6 +14,14 @@ user having to describe them. Everything here is safe to paste anywhere:
 
 How secrets are recognised and removed is defined once, in
 :mod:`moecheck_gui.redaction`.
+
+Languages, on purpose: the report is pasted into support tickets that MoEngage
+support reads, so its field labels ("Result:", "Data center:", "Timeline:"...),
+the timeline's stage names, the data center's region and the trust-root words
+are always English (``translate=False``), whatever language the user has. The
+sentences inside it -- the title, ``message``, ``hint``, ``detail``, notices
+and the proxy's ``why`` -- are the outcome's, in the user's language, and
+MoEngage's own text is always as MoEngage sent it.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ def _trust_mode() -> str:
     try:
         from moecheck_gui.trust import describe_trust_mode
 
-        return describe_trust_mode()
+        return describe_trust_mode(translate=False)
     except Exception as exc:  # noqa: BLE001 - a report must never fail
         return f"unknown ({type(exc).__name__})"
 
@@ -73,7 +81,8 @@ def _diagnosis_lines(outcome: Outcome) -> list[str]:
     if outcome.kind not in ("invalid_input", "cancelled") and outcome.timings.total_ms is not None:
         lines += ["", "Timeline:"]
         lines += [
-            f"  {_clean(line)}" for line in timeline_lines(outcome.timings, outcome.failed_stage)
+            f"  {_clean(line)}"
+            for line in timeline_lines(outcome.timings, outcome.failed_stage, translate=False)
         ]
     cert = outcome.certificate
     if cert is not None:
@@ -135,7 +144,7 @@ def render_report(
         "",
         f"Result: {status} — {_clean(outcome.title)} (kind: {_clean(kind)})",
         f"Workspace ID: {_clean(outcome.workspace_id)}",
-        f"Data center: {dc_label(outcome.dc)}",
+        f"Data center: {dc_label(outcome.dc, translate=False)}",
         f"API host: {_clean(outcome.host)}",
     ]
     if outcome.app_name:
@@ -172,7 +181,8 @@ def render_report(
             result = "ok" if attempt.ok else (attempt.kind or "failed")
             http = f"HTTP {attempt.http_status}, " if attempt.http_status is not None else ""
             lines.append(
-                f"  {dc_label(dc)}: {_clean(result)} ({http}{round(attempt.elapsed_ms)} ms)"
+                f"  {dc_label(dc, translate=False)}: {_clean(result)} "
+                f"({http}{round(attempt.elapsed_ms)} ms)"
             )
     if extra:
         lines += [""]

@@ -99,12 +99,12 @@ _CHAR_NAMES: dict[str, str] = {
     "\t": "tab",
     "\n": "newline",
     "\r\n": "newline",
-    "\r": "carriage return",
-    "\u00a0": "non-breaking space",
-    "\u200b": "zero-width space",
-    "\ufeff": "invisible byte-order mark",
+    "\r": "carriage_return",
+    "\u00a0": "non_breaking_space",
+    "\u200b": "zero_width_space",
+    "\ufeff": "invisible_byte_order_mark",
 }
-"""Which name (a key of :func:`_char_word`) each well-known trimmed character has."""
+"""Which name (a key of :func:`_char_word`, never shown) each well-known trimmed character has."""
 
 
 def _trimmable(ch: str) -> bool:
@@ -112,14 +112,14 @@ def _trimmable(ch: str) -> bool:
 
 
 def _char_name(piece: str) -> str:
-    """The English name of one trimmed character (or a CR LF pair): a key of :func:`_char_word`."""
+    """The name (a key of :func:`_char_word`) of one trimmed character or a CR LF pair."""
     if piece in _CHAR_NAMES:
         return _CHAR_NAMES[piece]
     if piece in _INVISIBLE:
-        return "invisible character"
+        return "invisible_character"
     if unicodedata.category(piece) in ("Zl", "Zp") or piece in "\x0b\x0c\x1c\x1d\x1e\x85":
-        return "line break"
-    return "special space"
+        return "line_break"
+    return "special_space"
 
 
 def _char_word(name: str, count: int) -> str:
@@ -131,17 +131,17 @@ def _char_word(name: str, count: int) -> str:
         "space": lambda: ngettext("space", "spaces", count),
         "tab": lambda: ngettext("tab", "tabs", count),
         "newline": lambda: ngettext("newline", "newlines", count),
-        "carriage return": lambda: ngettext("carriage return", "carriage returns", count),
-        "non-breaking space": lambda: ngettext("non-breaking space", "non-breaking spaces", count),
-        "zero-width space": lambda: ngettext("zero-width space", "zero-width spaces", count),
-        "invisible byte-order mark": lambda: ngettext(
+        "carriage_return": lambda: ngettext("carriage return", "carriage returns", count),
+        "non_breaking_space": lambda: ngettext("non-breaking space", "non-breaking spaces", count),
+        "zero_width_space": lambda: ngettext("zero-width space", "zero-width spaces", count),
+        "invisible_byte_order_mark": lambda: ngettext(
             "invisible byte-order mark", "invisible byte-order marks", count
         ),
-        "invisible character": lambda: ngettext(
+        "invisible_character": lambda: ngettext(
             "invisible character", "invisible characters", count
         ),
-        "line break": lambda: ngettext("line break", "line breaks", count),
-        "special space": lambda: ngettext("special space", "special spaces", count),
+        "line_break": lambda: ngettext("line break", "line breaks", count),
+        "special_space": lambda: ngettext("special space", "special spaces", count),
     }
     return words[name]()
 

@@ -142,10 +142,89 @@ SECRET_SERVICE_STACK = ("secretstorage", "jeepney", "cryptography", "cffi", "_cf
 
 def excludes(platform: str) -> list[str]:
     """Modules kept out of the bundle built on ``platform`` (a ``sys.platform`` value)."""
-    names = list(BASE_EXCLUDES)
+    names = list(BASE_EXCLUDES) + list(PAC_ENGINE_EXCLUDES)
     if not platform.startswith("linux"):
         names += SECRET_SERVICE_STACK
     return names
+
+
+# ---------------------------------------------------------------------------
+# The PAC engine (docs/proxies.md): pypac + dukpy, run in a child process
+# ---------------------------------------------------------------------------
+
+# No PyInstaller hook exists for pypac, dukpy or publicsuffixlist. Their modules
+# are imported inside functions (pypac.parser loads dukpy on first use,
+# pypac.wpad loads publicsuffixlist), and the worker runs in a spawned child, so
+# they are named here rather than left to import analysis.
+PAC_ENGINE_IMPORTS = (
+    "moecheck_gui.proxy.pac_worker",
+    "pypac",
+    "pypac.parser",
+    "pypac.parser_functions",
+    "pypac.parser_functions_ex",
+    "pypac.wpad",
+    "dukpy",
+    "dukpy._dukpy",
+    "dukpy.evaljs",
+    "dukpy.module_loader",
+    "publicsuffixlist",
+)
+
+# Data files the engine reads by path at run time, per package (globs relative
+# to the package folder). dukpy's JSInterpreter (which pypac's PACFile builds)
+# reads its three jsruntime/*.js files on creation; jscore/ (72 KB) is what
+# require() of Node's core modules finds, kept so a PAC helper that asks for it
+# still works. publicsuffixlist opens public_suffix_list.dat when WPAD builds its
+# candidate list. Left out on purpose: dukpy/jsmodules (11 MB of Babel,
+# TypeScript and LESS compilers that PAC never loads -- the loader only
+# registers the folder's path) and dukpy/webassets (a plugin for the webassets
+# package, which is not installed).
+PAC_ENGINE_DATA: dict[str, tuple[str, ...]] = {
+    "dukpy": ("jsruntime/*.js", "jscore/*.js"),
+    "publicsuffixlist": ("public_suffix_list.dat",),
+}
+PAC_ENGINE_LEFT_OUT = ("dukpy/jsmodules", "dukpy/webassets")
+
+# dukpy.webassets imports the webassets package (not installed: a warning and
+# nothing gained). pypac.os_settings imports SystemConfiguration (pyobjc, a
+# pypac dependency on macOS only) inside the function that reads macOS proxy
+# settings; MoeCheck reads `scutil --proxy` itself and never calls it, and the
+# pyobjc framework wrappers would add megabytes of compiled modules to the .app.
+PAC_ENGINE_EXCLUDES = ("dukpy.webassets", "SystemConfiguration")
+
+
+def package_dir(name: str) -> Path | None:
+    """The folder of installed package ``name`` (found without importing it), or None."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def pac_engine_datas(
+    find: Callable[[str], Path | None] = package_dir,
+) -> list[tuple[str, str]]:
+    """``(source file, destination folder)`` pairs the spec adds to ``datas``.
+
+    Raises FileNotFoundError when a package or one of its patterns finds
+    nothing: a bundle without them builds fine and fails only when a user's
+    PAC file runs ("the PAC engine did not start" or a missing-file error).
+    """
+    pairs: list[tuple[str, str]] = []
+    for package, patterns in PAC_ENGINE_DATA.items():
+        folder = find(package)
+        if folder is None or not folder.is_dir():
+            raise FileNotFoundError(f"the PAC engine needs the package {package!r}: not installed")
+        for pattern in patterns:
+            files = sorted(p for p in folder.glob(pattern) if p.is_file())
+            if not files:
+                raise FileNotFoundError(f"{package}: no file matches {pattern} in {folder}")
+            for path in files:
+                dest = posixpath.join(package, path.parent.relative_to(folder).as_posix())
+                pairs.append((str(path), posixpath.normpath(dest)))
+    return pairs
 
 
 def keyring_imports(platform: str) -> list[str]:

@@ -5,12 +5,19 @@ PyInstaller runs its entry script as ``__main__``, and a module run that way
 is imported a second time under its real name by anything that imports it,
 so module-level state would exist twice. This file only forwards.
 
+``multiprocessing.freeze_support()`` runs before anything else: the PAC
+engine's child process (started with "spawn") is this same executable, and
+without it the child would open a second window instead of running PAC
+files (see ``launch_cli.py``). It must also come before Qt is imported, so the
+child never loads Qt, never shows a Dock icon and stays small.
+
 ``--self-test`` is dispatched here as well, so the frozen app can be verified
 (CI runs it on every build) whether or not ``app.main`` handles the flag.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 
@@ -27,4 +34,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    multiprocessing.freeze_support()
     sys.exit(main())

@@ -5,7 +5,10 @@ machine: a Qt platform plugin or its system library missing, the icon not
 bundled, keyring silently falling back to its "fail" backend because its
 backends were not collected, or the bundled OpenSSL looking for certificates
 in the build machine's folders. Each of those is checked here, in the same
-process layout users run, and CI runs it on every frozen build.
+process layout users run, and CI runs it on every frozen build. The PAC engine
+(pypac + dukpy) is one more such part: it runs in a child process that, in a
+frozen app, is the app's own executable started again, and it reads data files
+by path; the self-test runs a small PAC file through it.
 
 The self-test never talks to MoEngage and never writes the user's settings or
 keychain: the check goes to the in-process sandbox with a public demo key, and
@@ -32,6 +35,7 @@ from moecheck_gui import APP_NAME, __version__
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; Qt is imported when the test runs
     from moecheck_gui.gui.main_window import DemoMode
+    from moecheck_gui.proxy import PacRunner
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
@@ -39,6 +43,24 @@ EXIT_USAGE = 2
 
 DEMO_WORKSPACE_ID = "DEMO_US"
 """The sandbox's demo workspace the self-test checks (public, made-up credentials)."""
+
+SELF_TEST_PAC = """\
+function FindProxyForURL(url, host) {
+    if (isPlainHostName(host) || !shExpMatch(url, "https://*")) return "DIRECT";
+    if (dnsDomainIs(host, ".moengage.com")) return "PROXY 127.0.0.1:3128; DIRECT";
+    return "DIRECT";
+}
+"""
+"""A PAC file that needs pypac's helpers to give its proxy answer (nothing connects to it)."""
+SELF_TEST_PAC_TARGET = "https://api-01.moengage.com/v1/account"
+SELF_TEST_PAC_ROUTES = ("http://127.0.0.1:3128", None)
+"""The routes SELF_TEST_PAC must give for SELF_TEST_PAC_TARGET, in order (None: direct)."""
+SELF_TEST_WPAD_HOST = "pc1.corp.example.co.uk"
+SELF_TEST_WPAD_URLS = (
+    "http://wpad.corp.example.co.uk/wpad.dat",
+    "http://wpad.example.co.uk/wpad.dat",
+)
+"""WPAD candidates for SELF_TEST_WPAD_HOST: never ``wpad.co.uk`` (needs the public suffix list)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +106,7 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(
         prog="moecheck-gui --self-test",
         description="Check that this copy of MoeCheck works: window, icon, keychain, "
-        "trust roots and a check against the built-in practice server.",
+        "trust roots, a check against the built-in practice server and the PAC engine.",
     )
     parser.add_argument("--self-test", action="store_true", help="run the self-test (this)")
     parser.add_argument(
@@ -174,6 +196,53 @@ def _check_sandbox(api_base: str, timeout: float) -> tuple[bool, str]:
     return False, f"{where} -> {outcome.kind}: {outcome.message}"
 
 
+def _check_pac_engine(timeout: float, runner: PacRunner | None = None) -> tuple[bool, str]:
+    """A PAC file runs in the PAC engine's child process, and WPAD finds the public suffix list.
+
+    Goes through the same public entry point as a check (``plan_routes`` with a
+    ``file://`` PAC URL, the OS setting ignored), so the child process start
+    (``multiprocessing.freeze_support`` in the frozen launchers), pypac's
+    helpers and dukpy's runtime files are all exercised. ``runner`` is for
+    tests; by default a runner of its own is started and stopped here.
+    """
+    from moecheck_gui.proxy import PacRunner, ProxyConfigError, no_system_proxy, plan_routes
+    from moecheck_gui.proxy.wpad import candidate_urls
+
+    own = runner is None
+    engine = PacRunner() if runner is None else runner
+    started = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix="moecheck-selftest-pac-") as folder:
+            pac_file = Path(folder) / "selftest.pac"
+            pac_file.write_text(SELF_TEST_PAC, encoding="utf-8")
+            try:
+                routes = plan_routes(
+                    SELF_TEST_PAC_TARGET,
+                    env={},
+                    pac_url_override=pac_file.as_uri(),
+                    system=no_system_proxy,
+                    timeout=timeout,
+                    runner=engine,
+                )
+            except ProxyConfigError as exc:
+                return False, str(exc)
+    finally:
+        if own:
+            engine.close()
+    elapsed_ms = (time.monotonic() - started) * 1000
+    got = tuple(route.proxy_url for route in routes)
+    if got != SELF_TEST_PAC_ROUTES or any(route.source != "pac" for route in routes):
+        shown = ", ".join(f"{r.proxy_url or 'DIRECT'} ({r.source})" for r in routes)
+        return False, f"the PAC file gave {shown}; expected PROXY 127.0.0.1:3128, then DIRECT"
+    wpad = tuple(candidate_urls(SELF_TEST_WPAD_HOST))
+    if wpad != SELF_TEST_WPAD_URLS:
+        return False, f"WPAD candidates for {SELF_TEST_WPAD_HOST}: {', '.join(wpad) or 'none'}"
+    return True, (
+        f"FindProxyForURL ran in a child process -> PROXY 127.0.0.1:3128; DIRECT "
+        f"in {elapsed_ms:.0f} ms; WPAD candidates from the public suffix list"
+    )
+
+
 def _check_window(qt_args: list[str], demo: DemoMode) -> tuple[bool, str]:
     """The main window builds, shows and paints with the platform plugin in use."""
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, qVersion
@@ -245,6 +314,7 @@ def run_self_test(argv: Sequence[str]) -> int:
             results.append(
                 _run_step("check", lambda: _check_sandbox(sandbox.api_base, args.timeout))
             )
+            results.append(_run_step("PAC engine", lambda: _check_pac_engine(args.timeout)))
         finally:
             sandbox.stop()
 

@@ -157,12 +157,13 @@ class Sandbox:
         """The full endpoint URL for one DC."""
         return self.api_base.replace("{dc}", dc) + ENDPOINT_PATH
 
-    def tls_api_base(self, scenario: str) -> str:
-        """The ``MOECHECK_API_BASE`` of one TLS scenario (:data:`TLS_SCENARIOS`), started now.
+    def tls_sandbox(self, scenario: str) -> Sandbox:
+        """The listener of one TLS scenario (:data:`TLS_SCENARIOS`), started on first use.
 
-        Each scenario is its own listener on this host, started on first use
-        and stopped with this sandbox: its certificate (or a handshake that
-        never completes) is chosen before any request is seen.
+        Each scenario is a Sandbox of its own on this host (with the demo
+        workspaces), stopped with this one: its certificate, or a handshake
+        that never completes, is chosen before any request is seen. Tests use
+        it to see that no request arrived (``.requests``) or to set its mode.
         """
         spec = TLS_SCENARIOS.get(scenario)
         if spec is None:
@@ -180,7 +181,11 @@ class Sandbox:
                 if spec.mode != "normal":
                     child.set_mode(spec.mode)
                 self._tls_children[scenario] = child
-        return child.api_base
+        return child
+
+    def tls_api_base(self, scenario: str) -> str:
+        """The ``MOECHECK_API_BASE`` of one TLS scenario (see :meth:`tls_sandbox`)."""
+        return self.tls_sandbox(scenario).api_base
 
     def api_base_for(self, workspace_id: str) -> str:
         """Where a check of ``workspace_id`` goes: a TLS scenario's listener, or :attr:`api_base`.

@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 
 from moecheck_gui import APP_ID, __version__, publisher
+from moecheck_gui.i18n import TRANSLATED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGING = ROOT / "packaging"
@@ -119,6 +120,9 @@ def test_wheels_carry_resources_and_every_module(
             assert f"moecheck_gui/resources/{name}" in names, wheel.name
         # A package left out of pyproject's list would silently vanish from the wheel.
         assert not modules - names, f"{wheel.name} lacks {sorted(modules - names)}"
+        # The compiled translations (package data; docs/translations.md).
+        for code in TRANSLATED_LANGUAGES:
+            assert f"moecheck_gui/locale/{code}/LC_MESSAGES/moecheck.mo" in names, wheel.name
 
 
 def test_wheel_installed_in_a_fresh_venv_finds_its_icon_and_desktop_file(
@@ -149,6 +153,7 @@ import json
 import moecheck_gui
 from PySide6.QtWidgets import QApplication
 from moecheck_gui.gui import theme
+from moecheck_gui import i18n
 app = QApplication([])
 svg = theme.resource_path("moecheck.svg")
 desktop = theme.resource_path("io.moecheck.MoeCheck.desktop")
@@ -158,6 +163,7 @@ print(json.dumps({
     "svg": str(svg), "desktop": str(desktop),
     "icon_null": theme.app_icon().isNull(),
     "centre_alpha": pixmap.toImage().pixelColor(32, 32).alpha(),
+    "japanese": (i18n.install("ja"), i18n._("Check stopped")),
 }))
 """
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
@@ -172,6 +178,7 @@ print(json.dumps({
         assert path == purelib / "moecheck_gui" / "resources" / name
         assert path.read_bytes() == (ROOT / "resources" / name).read_bytes()
     assert found["icon_null"] is False
+    assert found["japanese"] == ["ja", "チェックを停止しました"]  # the wheel's catalogue
     assert found["centre_alpha"] > 0  # the icon rendered, not an empty pixmap
     moecheck = shutil.which("moecheck", path=context.bin_path)
     assert moecheck is not None, "the wheel installed no moecheck command"

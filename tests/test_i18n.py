@@ -48,7 +48,8 @@ PO = ROOT / "po"
 
 @pytest.fixture(autouse=True)
 def _english_afterwards() -> Iterator[None]:
-    """Each test may switch the language; the rest of the suite runs in English."""
+    """Each test starts in English and may switch; the rest of the suite runs in English."""
+    i18n.install("en")
     yield
     i18n.install("en")
 
@@ -618,3 +619,38 @@ def test_the_command_speaks_japanese_and_json_keeps_english_keys(tmp_path: Path)
     # MoEngage's own words are never translated.
     assert data["server_message"] == reference["server_message"]
     assert "App Secret key mismatch" in data["server_message"]
+
+
+# ------------------------------------------------------------ what ships them
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux bundle layout")
+def test_the_frozen_bundle_carries_the_catalogues_and_qts_words() -> None:
+    """packaging/moecheck.spec: every .mo where i18n looks, and qtbase_<lang>.qm of ours."""
+    from tests.test_packaging import _qt_dir, _Recorder, _run_spec
+
+    folder = _qt_dir() / "translations"
+    datas = [
+        (f"PySide6/Qt/translations/qtbase_{code}.qm", str(folder / f"qtbase_{code}.qm"), "DATA")
+        for code in ("ja", "ar", "de")
+    ]
+    recorder = _Recorder([], datas)
+    namespace = _run_spec(recorder)
+    kept = {dest for dest, _src, _kind in namespace["a_gui"].datas}
+    assert "PySide6/Qt/translations/qtbase_ja.qm" in kept
+    assert "PySide6/Qt/translations/qtbase_ar.qm" in kept
+    assert "PySide6/Qt/translations/qtbase_de.qm" not in kept  # not a MoeCheck language
+    expected = {
+        (
+            f"moecheck_gui/locale/{code}/LC_MESSAGES/moecheck.mo",
+            f"moecheck_gui/locale/{code}/LC_MESSAGES",
+        )
+        for code in i18n.TRANSLATED_LANGUAGES
+    }
+    for analysis in recorder.analyses:
+        asked = {
+            (Path(source).relative_to(ROOT).as_posix(), dest)
+            for source, dest in analysis["datas"]
+            if source.endswith(".mo")
+        }
+        assert asked == expected

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from moecheck_gui import APP_ID, APP_NAME, __version__, publisher  # noqa: E402 - needs ROOT on sys.path
+from moecheck_gui.i18n import TRANSLATED_LANGUAGES  # noqa: E402
 
 PACKAGE = "moecheck"
 ARCH = "amd64"
@@ -246,6 +247,10 @@ def stage(bundle: Path, icons: Path, root: Path) -> None:
         if not (opt / name).is_file():
             raise BuildError(f"{bundle / name} is missing: freeze the app first")
         (usr_bin / name).symlink_to(f"../..{INSTALL_DIR}/{name}")
+    for language in TRANSLATED_LANGUAGES:  # docs/translations.md: the spec's DATAS
+        catalogue = opt / "_internal" / "moecheck_gui" / "locale" / language / "LC_MESSAGES"
+        if not (catalogue / "moecheck.mo").is_file():
+            raise BuildError(f"the bundle has no {language} catalogue ({catalogue}/moecheck.mo)")
     share = root / "usr" / "share"
     apps = share / "applications"
     apps.mkdir(parents=True)

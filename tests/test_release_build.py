@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import os
 import plistlib
 import re
@@ -718,3 +719,187 @@ def test_app_checker_names_a_thin_or_too_new_library(
     assert list(check_app.problems(tmp_path / "empty")) == [
         f"{tmp_path / 'empty'}: no Mach-O files found"
     ]
+
+
+# ------------------------------------------- 8. the PAC engine in frozen builds
+
+PAC_ENGINE_FILES = {
+    "dukpy/jsruntime/commonjs_runtime.js",
+    "dukpy/jsruntime/console_runtime.js",
+    "dukpy/jsruntime/process_runtime.js",
+    "dukpy/jscore/path.js",
+    "publicsuffixlist/public_suffix_list.dat",
+}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_spec_collects_the_pac_engine_without_dukpys_jsmodules(platform: str, spec_on: Any) -> None:
+    recorder = spec_on(platform)
+    assert len(recorder.analyses) == 2  # the window's executable and the command's
+    for analysis in recorder.analyses:
+        collected = {f"{dest}/{Path(src).name}" for src, dest in analysis["datas"]}
+        assert PAC_ENGINE_FILES <= collected
+        assert not [d for d in collected if "/jsmodules/" in d or "/webassets/" in d]
+        hidden = set(analysis["hiddenimports"])
+        assert {"moecheck_gui.proxy.pac_worker", "pypac.parser", "dukpy._dukpy"} <= hidden
+        assert {"publicsuffixlist", "pypac.wpad"} <= hidden
+        excluded = set(analysis["excludes"])
+        assert {"SystemConfiguration", "dukpy.webassets"} <= excluded
+        assert not excluded & hidden
+
+
+def test_pac_engine_datas_refuse_a_missing_package_or_file(tmp_path: Path) -> None:
+    dukpy = tmp_path / "dukpy"
+    (dukpy / "jscore").mkdir(parents=True)
+    (dukpy / "jscore" / "path.js").write_text("")
+    psl = tmp_path / "publicsuffixlist"
+    psl.mkdir()
+    (psl / "public_suffix_list.dat").write_text("com\n")
+    found = {"dukpy": dukpy, "publicsuffixlist": psl}
+    with pytest.raises(FileNotFoundError, match=r"dukpy: no file matches jsruntime/\*\.js"):
+        build_rules.pac_engine_datas(found.get)
+    (dukpy / "jsruntime").mkdir()
+    (dukpy / "jsruntime" / "process_runtime.js").write_text("")
+    assert sorted(build_rules.pac_engine_datas(found.get)) == [
+        (str(dukpy / "jscore" / "path.js"), "dukpy/jscore"),
+        (str(dukpy / "jsruntime" / "process_runtime.js"), "dukpy/jsruntime"),
+        (str(psl / "public_suffix_list.dat"), "publicsuffixlist"),
+    ]
+    with pytest.raises(FileNotFoundError, match="needs the package 'publicsuffixlist'"):
+        build_rules.pac_engine_datas({"dukpy": dukpy}.get)
+
+
+def _engine_as_frozen(site: Path, left_out: str | None) -> None:
+    """pypac, dukpy and publicsuffixlist as the bundle holds them: modules + collected data only."""
+    for package in ("dukpy", "pypac", "publicsuffixlist"):
+        source = build_rules.package_dir(package)
+        assert source is not None
+        (site / package).mkdir(parents=True)
+        for path in source.iterdir():
+            if path.is_file() and (path.suffix == ".py" or path.name.startswith("_dukpy")):
+                shutil.copy2(path, site / package / path.name)
+    for src, dest in build_rules.pac_engine_datas():
+        if left_out and Path(src).name.startswith(left_out):
+            continue
+        (site / dest).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, site / dest / Path(src).name)
+
+
+_RUN_PAC_STEP = """
+import json, sys
+import dukpy, publicsuffixlist, pypac
+for module in (dukpy, publicsuffixlist, pypac):
+    assert module.__file__.startswith(sys.argv[1]), module.__file__
+from moecheck_gui.gui.selftest import _check_pac_engine, _run_step
+result = _run_step("PAC engine", lambda: _check_pac_engine(30.0))
+print(json.dumps([result.passed, result.detail]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("left_out", "failure"),
+    [
+        (None, None),
+        ("process_runtime.js", "process_runtime.js"),
+        ("public_suffix_list.dat", "public_suffix_list.dat"),
+    ],
+)
+def test_the_collected_files_are_all_a_pac_run_needs(
+    tmp_path: Path, left_out: str | None, failure: str | None
+) -> None:
+    """The self-test's PAC step, in a process that sees only what the spec collects.
+
+    The engine's packages are copied as the bundle holds them (modules, the
+    extension, the data files build_rules.pac_engine_datas lists: no jsmodules)
+    and put first on the path; the PAC child process inherits it. Leaving out
+    one collected file must fail the step, naming the file.
+    """
+    site = tmp_path / "site"
+    _engine_as_frozen(site, left_out)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_PAC_STEP, str(site)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    passed, detail = json.loads(done.stdout.strip().splitlines()[-1])
+    if failure is None:
+        assert passed, detail
+        assert "PROXY 127.0.0.1:3128; DIRECT" in detail
+    else:
+        assert not passed
+        assert failure in detail
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in app is a POSIX shell script")
+def test_self_test_pac_step_fails_when_the_engine_cannot_start(tmp_path: Path) -> None:
+    """The PAC child is started from an executable that is not a working engine.
+
+    That is what a frozen app without multiprocessing.freeze_support() does:
+    the child is the app itself, which reads multiprocessing's arguments as a
+    command line, prints its usage and exits. A shell script stands in for that
+    app here (a frozen build is made by make package-test, not by the tests).
+    """
+    from multiprocessing import resource_tracker, spawn
+
+    from moecheck_gui.gui.selftest import _check_pac_engine
+    from moecheck_gui.proxy import PacRunner
+
+    resource_tracker.ensure_running()  # started by this interpreter, as in the app
+    app = tmp_path / "moecheck"
+    app.write_text("#!/bin/sh\necho 'usage: moecheck [-h] [--version] COMMAND ...' >&2\nexit 2\n")
+    app.chmod(0o755)
+    previous = spawn.get_executable()
+    spawn.set_executable(str(app))
+    runner = PacRunner()
+    try:
+        passed, detail = _check_pac_engine(10.0, runner=runner)
+    finally:
+        runner.close()
+        spawn.set_executable(previous)
+    assert runner.started == 1
+    assert not passed
+    assert "the PAC engine did not start" in detail
+
+
+@pytest.mark.parametrize("launcher", ["launch_cli.py", "launch_gui.py"])
+def test_launchers_run_freeze_support_before_the_app(launcher: str) -> None:
+    """The spawned PAC child is the executable itself: freeze_support() must see it first.
+
+    Before it only the standard library may be imported (never the app or Qt),
+    and it is the first statement of the main block.
+    """
+    tree = ast.parse((PACKAGING / launcher).read_text())
+    top_imports = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top_imports |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            top_imports.add(node.module or "")
+    assert top_imports <= {"__future__", "multiprocessing", "sys"}
+    (guard,) = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
+    ]
+    assert ast.unparse(guard.body[0]) == "multiprocessing.freeze_support()"
+
+
+def test_workflow_fuses_dukpy_for_both_mac_architectures_before_freezing(
+    workflow: dict[str, Any],
+) -> None:
+    names = [step.get("name", "") for step in _steps(workflow)]
+    (fuse,) = [s for s in _steps(workflow) if "dukpy" in s.get("name", "")]
+    assert fuse["if"] == "runner.os == 'macOS'"
+    script = fuse["run"]
+    assert "delocate-merge" in script and "delocate==" in script
+    assert "macosx_13_0_$arch" in script and "for arch in x86_64 arm64" in script
+    assert script.rstrip().splitlines()[-1].startswith("python packaging/macos/check_app.py")
+    position = names.index(fuse["name"])
+    assert position > names.index("Install MoeCheck and the build tools")
+    assert position < names.index("Tests (Windows, macOS)")
+    assert position < names.index("Freeze (PyInstaller onedir)")

@@ -127,3 +127,20 @@ def test_a_window_built_in_arabic_is_mirrored(qapp: Any, make_window: Callable[.
     window = make_window()
     assert window.layoutDirection() == Qt.LayoutDirection.RightToLeft
     assert window.isRightToLeft()
+
+
+@pytest.mark.parametrize("lang", ["ja_JP.UTF-8", "ar_SA.UTF-8"])
+def test_start_up_budget_holds_in_a_translated_language(
+    lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame in Japanese/Arabic loads nothing more than in English but gettext."""
+    from tests.gui.test_startup_imports import NOT_BEFORE_FIRST_FRAME, _run_probe
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", lang)
+    state = _run_probe(tmp_path)
+    loaded = set(state["modules"])
+    assert state["visible"] and "moecheck_gui.i18n" in loaded and "gettext" in loaded
+    assert sorted(name for name in NOT_BEFORE_FIRST_FRAME if name in loaded) == []
+    assert not state["qt_namespace_built"]  # right to left set without Qt.LayoutDirection

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import trustme
+
+from moecheck_gui import i18n
+
+# The suite asserts English words. A developer whose locale picks another language
+# gets LANGUAGE=en for this run (inherited by the commands tests start); where the
+# environment already means English (CI: C.UTF-8) nothing is changed, so tests that
+# set LANG for a child see exactly what a user would. In this process English is
+# installed explicitly (the i18n tests choose their languages themselves).
+if i18n.choose_language(None, os.environ, os_languages=()) != "en":
+    os.environ["LANGUAGE"] = "en"
+i18n.install("en")
 
 _ENV_TO_CLEAR = (
     "MOECHECK_API_BASE",

@@ -29,7 +29,7 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -62,6 +62,10 @@ from moecheck_gui.batch import (
 from moecheck_gui.gui.check_all_model import RESULT_ROLE, CheckAllFilter, CheckAllModel
 from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.history import HistoryStore
+
+if TYPE_CHECKING:
+    from moecheck_gui.gui.main_window import MainWindow
+    from moecheck_gui.outcome import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +111,7 @@ class CheckAllView(QDialog):
         *,
         keychain_factory: Callable[[], KeySource | None] | None = None,
         history: HistoryStore | None = None,
+        history_factory: Callable[[], HistoryStore | None] | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         timeout: float = 15.0,
         runner: TaskRunner | None = None,
@@ -117,8 +122,9 @@ class CheckAllView(QDialog):
         ``checker_factory`` and ``keychain_factory`` are called on the worker
         thread (the window passes its providers; tests pass fakes or a real
         Checker aimed at the sandbox). ``history`` annotates and records
-        saved workspaces; None keeps no history. ``runner`` is the window's
-        TaskRunner (one is created when None).
+        saved workspaces; None keeps no history. ``history_factory`` instead
+        builds the store on the worker thread (the window's, which resolves the
+        data folder). ``runner`` is the window's TaskRunner (one is created when None).
         """
         super().__init__(parent)
         self.setObjectName("checkAllView")
@@ -127,6 +133,7 @@ class CheckAllView(QDialog):
         self._checker_factory = checker_factory
         self._keychain_factory = keychain_factory
         self._history = history
+        self._history_factory = history_factory
         self._concurrency = concurrency
         self._timeout = timeout
         self.runner = runner if runner is not None else TaskRunner(self)
@@ -235,6 +242,7 @@ class CheckAllView(QDialog):
             self._checker_factory,
             self._keychain_factory,
             self._history,
+            self._history_factory,
             self._concurrency,
             self._timeout,
             self._relay,
@@ -431,6 +439,7 @@ class _Job:
         checker_factory: Callable[[], CheckerLike],
         keychain_factory: Callable[[], KeySource | None] | None,
         history: HistoryStore | None,
+        history_factory: Callable[[], HistoryStore | None] | None,
         concurrency: int,
         timeout: float,
         relay: _Relay,
@@ -439,6 +448,7 @@ class _Job:
         self.checker_factory = checker_factory
         self.keychain_factory = keychain_factory
         self.history = history
+        self.history_factory = history_factory
         self.concurrency = concurrency
         self.timeout = timeout
         self.relay = relay
@@ -458,6 +468,8 @@ class _Job:
         """Worker thread: build the checker, run the batch, emit everything. Never a widget."""
         relay = self.relay
         rows = self.rows
+        if self.history is None and self.history_factory is not None:
+            self.history = self.history_factory()
         if self.history is not None:
             found = self.history.last_successes([r.workspace_id for r in rows if r.saved])
             if not _emit(relay.lastWorked, {ws: e.at for ws, e in found.items()}):
@@ -505,3 +517,50 @@ def _emit(signal: Any, value: object) -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def open_for_window(window: MainWindow) -> CheckAllView:
+    """File › Check all saved workspaces…: open the view over the window's saved workspaces.
+
+    The rows come from the saved list (already read into memory); the checker,
+    keychain and history come from the window's providers and are built on the
+    worker thread. Opening a row shows its diagnosis in the window's result
+    panel and selects that saved workspace (:func:`show_in_window`).
+    """
+    import os
+
+    from moecheck_gui.batch import rows_from_profiles
+
+    providers = window.check_flow.providers
+    # Where the window's checks go outside demo mode (the entry is off in demo mode).
+    api_base = os.environ.get("MOECHECK_API_BASE") or None
+    view = CheckAllView(
+        rows_from_profiles(window.profiles),
+        lambda: providers.checker(api_base),
+        keychain_factory=providers.keychain,
+        history_factory=providers.history,
+        timeout=window.timeout,
+        runner=window.runner,
+        parent=window,
+    )
+    view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    target = weakref.ref(window)  # the view must not keep the window alive
+
+    def activated(outcome: Any) -> None:
+        shown = target()
+        if shown is not None:
+            show_in_window(shown, outcome)
+
+    view.outcomeActivated.connect(activated)
+    view.show()
+    view.start()
+    return view
+
+
+def show_in_window(window: MainWindow, outcome: Outcome) -> None:
+    """Show a check-all row's full diagnosis in the window, with its saved workspace selected."""
+    workspace_id = outcome.workspace_id
+    if window.profiles.get(workspace_id) is not None:
+        window.saved.load(workspace_id)  # fills the form; its key loads on a worker
+    window.result_panel.show_outcome(outcome)
+    window.activateWindow()  # (the view, its child dialog, stays in front of it)

@@ -133,7 +133,13 @@ class MainWindow(QMainWindow):
         self._keep: KeepChecking | None = None
         self._settings = WindowSettings(settings_file)
         self.runner = TaskRunner(self)
-        providers = Providers(checker, keychain, history, keep_history=demo is None)
+        providers = Providers(
+            checker,
+            keychain,
+            history,
+            keep_history=demo is None,
+            pac_url=self._settings.pac_url_override,  # Help › Network settings
+        )
         self.check_flow = CheckFlow(self.runner, providers, timeout=timeout, parent=self)
         self.keychain_flow = KeychainFlow(
             self.runner, providers, profiles=profiles, demo=demo is not None, parent=self
@@ -214,6 +220,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.result_panel)
         outer.addStretch(1)
         self.menus = WindowMenus(self)
+        self.menus.follow_saved(self.keychain_flow, self.saved)
         self.quit_action = self.menus.quit_action
         self.about_action = self.menus.about_action
         self._apply_tab_order()

@@ -11,6 +11,7 @@ the first paint.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -18,14 +19,23 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from moecheck_gui import APP_NAME
 from moecheck_gui.gui import desktop
-from moecheck_gui.i18n import _
+from moecheck_gui.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from moecheck_gui.gui.keychain_flow import KeychainFlow
+    from moecheck_gui.gui.main_window import MainWindow
+    from moecheck_gui.gui.saved_workspaces import SavedWorkspaces
 
 
 class WindowMenus(QObject):
     """The menus of one window, and the actions others refer to.
 
     ``file_menu``, ``help_menu``; ``quit_action`` (its platform shortcut is
-    set after the first paint), ``about_action`` (objectName ``aboutAction``).
+    set after the first paint), ``about_action`` (objectName ``aboutAction``),
+    ``check_all_action`` (``checkAllAction``, PRODUCT.md 3.6: enabled while
+    there are saved workspaces, see :meth:`follow_saved`) and
+    ``network_action`` (``networkSettingsAction``). Their dialogs are
+    imported when chosen, never before the first paint.
     A QObject child of the window, holding no Python reference to it (which
     would keep the window alive in a reference cycle).
 
@@ -34,6 +44,7 @@ class WindowMenus(QObject):
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
+        self._flow: KeychainFlow | None = None
         bar = window.menuBar()
         self.file_menu: QMenu = bar.addMenu("&File")
         self.help_menu: QMenu = bar.addMenu("&Help")
@@ -41,8 +52,78 @@ class WindowMenus(QObject):
         self.add(self.help_menu, "&Where to find these values", desktop.open_credentials_docs)
         self.add(self.help_menu, "Open &log folder", desktop.open_log_folder)
         self.add(self.help_menu, _("&Language…"), _open_language_dialog, name="languageAction")
-        self.help_menu.addSeparator()
+        separator = self.help_menu.addSeparator()
         self.about_action = self.add(self.help_menu, f"&About {APP_NAME}", name="aboutAction")
+        self.network_action = self.add(
+            self.help_menu,
+            _("&Network settings…"),
+            self._open_network_settings,
+            name="networkSettingsAction",
+            before=separator,
+        )
+        self.check_all_action = self.add(
+            self.file_menu,
+            _("Check &all saved workspaces…"),
+            self._open_check_all,
+            name="checkAllAction",
+            before=self.quit_action,
+        )
+        self.file_menu.insertSeparator(self.quit_action)
+        self.file_menu.setToolTipsVisible(True)  # the disabled entry says why
+        self.set_saved_count(0)
+
+    def follow_saved(self, flow: KeychainFlow, saved: SavedWorkspaces) -> None:
+        """Keep "Check all saved workspaces…" enabled exactly while some are saved.
+
+        The list is read after the first paint (the row is built then, if there
+        is anything to list) and changes on save and forget.
+        """
+        self._flow = flow
+        saved.boxBuilt.connect(self._update_saved)
+        flow.profilesChanged.connect(self._update_saved)
+        self.file_menu.aboutToShow.connect(self._update_saved)
+
+    def _update_saved(self, *_args: object) -> None:
+        flow = self._flow
+        if flow is None or flow.demo or not flow.profiles_loaded:
+            self.set_saved_count(0, demo=flow is not None and flow.demo)
+            return
+        self.set_saved_count(len(flow.profiles.profiles()))
+
+    def set_saved_count(self, count: int, *, demo: bool = False) -> None:
+        """Enable the check-all entry when ``count`` > 0; otherwise say why it is off."""
+        action = self.check_all_action
+        action.setEnabled(count > 0)
+        if demo:
+            tip = _("Demo mode has no saved workspaces to check.")
+        elif count == 0:
+            tip = _(
+                "No saved workspaces yet: check a workspace with “Remember the key” ticked "
+                "to save it."
+            )
+        else:
+            tip = ngettext(
+                "Check the {n} saved workspace.", "Check all {n} saved workspaces at once.", count
+            ).format(n=count)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+
+    def _open_check_all(self) -> None:
+        from moecheck_gui.gui.check_all_view import open_for_window
+
+        open_for_window(self._window())
+
+    def _open_network_settings(self) -> None:
+        from moecheck_gui.gui.network_settings import open_network_settings
+
+        open_network_settings(self._window())
+
+    def _window(self) -> MainWindow:
+        window = self.parent()
+        from moecheck_gui.gui.main_window import MainWindow
+
+        assert isinstance(window, MainWindow)
+        return window
 
     def add(
         self,

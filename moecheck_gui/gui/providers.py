@@ -87,6 +87,7 @@ class Providers:
         history: HistoryStore | None = None,
         *,
         keep_history: bool = True,
+        pac_url: str | None = None,
     ) -> None:
         self._checker = checker
         self._keychain = keychain
@@ -94,6 +95,37 @@ class Providers:
         self._keep_history = keep_history
         self._checkers: dict[str | None, CheckerLike] = {}
         self._lock = threading.Lock()
+        self._pac_url = pac_url
+        self._proxy_credentials: dict[str, tuple[str, str]] = {}
+
+    @property
+    def pac_url(self) -> str | None:
+        """The PAC URL override real checkers are built with (Help › Network settings)."""
+        return self._pac_url
+
+    def set_pac_url(self, pac_url: str | None) -> None:
+        """Checks from now on use this PAC URL override (the cached checkers are dropped)."""
+        with self._lock:
+            if pac_url != self._pac_url:
+                self._pac_url = pac_url
+                self._checkers.clear()
+
+    def set_proxy_credentials(self, host_port: str, username: str | None, password: str) -> None:
+        """Sign in to the proxy at ``host_port`` from the next check on (None forgets).
+
+        Kept in memory only (the keychain is the proxy sign-in's own business);
+        an injected checker gets them too when it can take them.
+        """
+        with self._lock:
+            if username is None:
+                self._proxy_credentials.pop(host_port, None)
+            else:
+                self._proxy_credentials[host_port] = (username, password)
+            checkers = [*self._checkers.values(), *([self._checker] if self._checker else [])]
+        for checker in checkers:
+            setter = getattr(checker, "set_proxy_credentials", None)
+            if callable(setter):
+                setter(host_port, username, password)
 
     def checker(self, api_base: str | None) -> CheckerLike:
         """The injected checker, or a real one for this API base (one per base, reused)."""
@@ -104,7 +136,11 @@ class Providers:
         with self._lock:
             found = self._checkers.get(api_base)
             if found is None:
-                found = Checker(api_base=api_base)
+                found = Checker(
+                    api_base=api_base,
+                    pac_url=self._pac_url,
+                    proxy_credentials=dict(self._proxy_credentials),
+                )
                 self._checkers[api_base] = found
             return found
 

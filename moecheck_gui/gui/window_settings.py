@@ -1,9 +1,9 @@
-"""The window's small preferences: its geometry and whether "Remember the key" was ticked.
+"""The window's small preferences: geometry, "Remember the key", and a PAC URL override.
 
 Why not the profile store: these are read before the window is shown, when
 importing platformdirs and json would delay the first frame (docs/benchmarks.md);
-QSettings (an INI file) is already part of Qt. Never a key: only geometry and
-one boolean.
+QSettings (an INI file) is already part of Qt. Never a secret: geometry, one
+boolean and a PAC URL without credentials (proxy passwords go to the keychain).
 """
 
 from __future__ import annotations
@@ -37,8 +37,15 @@ def settings_path() -> Path:
     return Path(platformdirs.user_config_dir("moecheck", appauthor=False)) / "window.ini"
 
 
+PAC_URL_KEY = "network/pac_url_override"
+"""Where the PAC URL override is kept (docs/proxies.md: ``pac_url_override``)."""
+
+
 class WindowSettings:
-    """Geometry and the Remember preference, in ``window.ini`` (see :func:`settings_path`)."""
+    """Geometry, the Remember preference and the PAC URL override, in ``window.ini``.
+
+    See :func:`settings_path` for where that file lives.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self._settings = QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
@@ -66,6 +73,22 @@ class WindowSettings:
     @remember.setter
     def remember(self, checked: bool) -> None:
         self._settings.setValue("remember", checked)
+
+    @property
+    def pac_url_override(self) -> str | None:
+        """The PAC URL set in Help › Network settings (replaces ``MOECHECK_PAC_URL``), or None.
+
+        Not a secret: the dialog refuses a URL with a user name or password in it.
+        """
+        value = self._settings.value(PAC_URL_KEY, "", type=str)
+        return (value.strip() or None) if isinstance(value, str) else None
+
+    @pac_url_override.setter
+    def pac_url_override(self, url: str | None) -> None:
+        if url and url.strip():
+            self._settings.setValue(PAC_URL_KEY, url.strip())
+        else:
+            self._settings.remove(PAC_URL_KEY)
 
     def sync(self) -> None:
         """Write pending changes to disk."""

@@ -41,6 +41,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; keyring stays lazily import
 SERVICE = "moecheck"
 """The keychain service name every saved key is filed under (PRODUCT.md 3.7)."""
 
+PROXY_SERVICE = "moecheck-proxy"
+"""The service proxy sign-ins are filed under (user name = the proxy's ``host:port``)."""
+
 ENV_BACKEND = "PYTHON_KEYRING_BACKEND"
 """keyring's own override; when it forces an unsafe backend the reason names it."""
 
@@ -486,9 +489,13 @@ class KeychainStore:
     window calls them from worker threads. Unsafe backends are refused for
     every operation with :class:`KeychainUnavailable`; there is no fallback
     to a file.
+
+    ``service``: the keychain service entries are filed under: :data:`SERVICE`
+    for API keys, :data:`PROXY_SERVICE` for the window's proxy sign-in.
     """
 
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
+    def __init__(self, backend: KeyringBackend | None = None, *, service: str = SERVICE) -> None:
+        self._service = service
         self._explicit = backend
         self._resolved: Any = backend
         self._lock = threading.RLock()
@@ -563,7 +570,7 @@ class KeychainStore:
         with self._lock:
             info, backend = self._usable()
             try:
-                backend.set_password(SERVICE, user, key)
+                backend.set_password(self._service, user, key)
             except Exception as exc:
                 error = _translate(exc, "save", info.name, (api_key, key))
                 # Chain the backend error only if its text is provably key-free.
@@ -578,7 +585,7 @@ class KeychainStore:
         with self._lock:
             info, backend = self._usable()
             try:
-                value = backend.get_password(SERVICE, user)
+                value = backend.get_password(self._service, user)
             except Exception as exc:  # noqa: BLE001 - translated for the user
                 raise _translate(exc, "load", info.name, ()) from None
             return value if isinstance(value, str) and value else None
@@ -593,9 +600,9 @@ class KeychainStore:
         with self._lock:
             info, backend = self._usable()
             try:
-                if backend.get_password(SERVICE, user) is None:
+                if backend.get_password(self._service, user) is None:
                     return False
-                backend.delete_password(SERVICE, user)
+                backend.delete_password(self._service, user)
             except Exception as exc:  # noqa: BLE001 - translated for the user
                 raise _translate(exc, "delete", info.name, ()) from None
             return True

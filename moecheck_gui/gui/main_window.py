@@ -284,6 +284,7 @@ class MainWindow(QMainWindow):
         checks.started.connect(self._on_check_started)
         checks.tick.connect(self.result_panel.set_elapsed)
         checks.finished.connect(self._on_check_finished)
+        checks.finished.connect(self._offer_proxy_sign_in)
         checks.crashed.connect(self._on_check_crashed)
 
         keys = self.keychain_flow
@@ -488,6 +489,13 @@ class MainWindow(QMainWindow):
         else:
             self.result_panel.setFocus()
         self.checkFinished.emit(outcome)
+
+    def _offer_proxy_sign_in(self, outcome: Outcome, run: CheckRun) -> None:
+        """A proxy asked for a sign-in (407): offer it (gui/proxy_sign_in.py, loaded then)."""
+        if outcome.http_status == 407 or self.findChild(QFrame, "proxySignInOffer") is not None:
+            from moecheck_gui.gui.proxy_sign_in import ProxySignIn
+
+            ProxySignIn.of(self).consider(outcome)
 
     def _on_check_crashed(self, exc: BaseException, run: CheckRun) -> None:
         """A bug in a worker task: return to idle and show the one error dialog."""

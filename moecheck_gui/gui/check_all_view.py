@@ -59,9 +59,15 @@ from moecheck_gui.batch import (
     csv_text,
     to_json_document,
 )
-from moecheck_gui.gui.check_all_model import RESULT_ROLE, CheckAllFilter, CheckAllModel
+from moecheck_gui.gui.check_all_model import (
+    COL_VERDICT,
+    RESULT_ROLE,
+    CheckAllFilter,
+    CheckAllModel,
+)
 from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.history import HistoryStore
+from moecheck_gui.i18n import _
 
 if TYPE_CHECKING:
     from moecheck_gui.gui.main_window import MainWindow
@@ -140,6 +146,7 @@ class CheckAllView(QDialog):
         self._task: int | None = None
         self._running = False
         self._job: _Job | None = None
+        self._resized_after_run = False
         self._paused: dict[str, str] = {}
         self._notices: list[str] = []
         self._relay = _Relay(self)
@@ -195,6 +202,7 @@ class CheckAllView(QDialog):
         header.setStretchLastSection(True)
         header.setResizeContentsPrecision(50)  # size columns from the first rows only: cheap
         self.table.resizeColumnsToContents()
+        self._size_verdict_column()
         self.table.activated.connect(self._on_activated)
         box.addWidget(self.table, 1)
 
@@ -224,6 +232,22 @@ class CheckAllView(QDialog):
             button.setAutoDefault(False)
             button.setDefault(False)
         self.resize(860, 420)
+
+    def _size_verdict_column(self) -> None:
+        """Wide enough for the longest verdict words and their icon, before any arrive.
+
+        (Sized from "Waiting" alone, answers like "not checked: fix the row" were cut
+        off; resizing while answers arrive would make the columns jump.)
+        """
+        from moecheck_gui.batch import VERDICT_WORDS
+
+        metrics = self.table.fontMetrics()
+        words = [_(w) for w in VERDICT_WORDS.values()] + [_("works")]
+        widest = max(metrics.horizontalAdvance(w) for w in words)
+        icon = self.table.iconSize().width() or metrics.height()
+        wanted = widest + icon + 6 * metrics.averageCharWidth()
+        if self.table.columnWidth(COL_VERDICT) < wanted:
+            self.table.setColumnWidth(COL_VERDICT, wanted)
 
     # -- running -----------------------------------------------------------------
 
@@ -325,6 +349,10 @@ class CheckAllView(QDialog):
 
     def _finish(self) -> None:
         self._flush()
+        if self.model.rowCount() and not self._resized_after_run:
+            # Once, at the end: names and request IDs are known now (not mid-run: jumping).
+            self._resized_after_run = True
+            self.table.resizeColumnsToContents()
         self._running = False
         self._paused.clear()
         self.cancel_button.setEnabled(False)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
@@ -167,6 +167,10 @@ class NetworkSettingsDialog(QDialog):
         self._task: int | None = None
         self._generation = itertools.count(1)
         self._current = 0
+        self._refit = QTimer(self)  # a child: it dies with the dialog
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit)
         self._build()
         self.pac_edit.setText(settings.pac_url_override or "")
         self._validate()
@@ -249,6 +253,8 @@ class NetworkSettingsDialog(QDialog):
         problem = pac_url_problem(self.pac_edit.text())
         self.pac_problem.setText(problem or "")
         self.pac_problem.setVisible(problem is not None)
+        if problem is not None:
+            self._fit()
         valid = problem is None
         self.ok_button.setEnabled(valid)
         self.apply_button.setEnabled(valid)
@@ -325,7 +331,23 @@ class NetworkSettingsDialog(QDialog):
             self.error_label.setVisible(True)
         self.routes_label.setText("\n".join(lines))
         self.trust_label.setText(_("Certificates: {trust}").format(trust=report.trust))
+        self._fit()
+        self._refit.start()  # again once the labels have their wrapped sizes
         self.tested.emit(report)
+
+    def _fit(self) -> None:
+        """Grow to show every line: wrapped labels get taller, and a shown dialog stays put."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        wanted = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._current:

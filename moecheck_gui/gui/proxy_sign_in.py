@@ -220,6 +220,8 @@ class ProxySignIn(QObject):
         self._retry: str | None = None
         self._usernames: dict[str, str] = {}
         self._host_port: str | None = None
+        self._refused = False
+        """The last sign-in given was answered with another 407."""
         self.dialog: ProxySignInDialog | None = None
         self.offer = self._build_offer(window)
         window.check_flow.started.connect(self._on_check_started)
@@ -273,10 +275,12 @@ class ProxySignIn(QObject):
         host_port = basic_proxy_of(outcome)
         if host_port is None:
             self._host_port = None
+            self._refused = False
             self.offer.setVisible(False)
             return
         self._host_port = host_port
-        if retried == host_port:
+        self._refused = retried == host_port
+        if self._refused:
             self._show_offer(
                 _("The proxy {proxy} did not accept that user name and password.").format(
                     proxy=host_port
@@ -354,7 +358,7 @@ class ProxySignIn(QObject):
         host_port = self._host_port
         if host_port is None:
             return None
-        problem = self.offer_label.text() if "did not accept" in self.offer_label.text() else ""
+        problem = self.offer_label.text() if self._refused else ""
         dialog = ProxySignInDialog(
             host_port,
             username=self._usernames.get(host_port, ""),

@@ -408,7 +408,21 @@ def _fake_bundle(root: Path) -> Path:
     for name in build_deb.EXECUTABLES:
         (bundle / name).write_text("#!/bin/sh\n")
         (bundle / name).chmod(0o755)
+    from moecheck_gui.i18n import TRANSLATED_LANGUAGES
+
+    for language in TRANSLATED_LANGUAGES:  # a real bundle carries every catalogue
+        catalogue = bundle / "_internal/moecheck_gui/locale" / language / "LC_MESSAGES"
+        catalogue.mkdir(parents=True)
+        (catalogue / "moecheck.mo").write_bytes(b"")
     return bundle
+
+
+@linux_only
+def test_stage_refuses_a_bundle_without_catalogues(tmp_path: Path, icons: Path) -> None:
+    bundle = _fake_bundle(tmp_path)
+    (bundle / "_internal/moecheck_gui/locale/ja/LC_MESSAGES/moecheck.mo").unlink()
+    with pytest.raises(build_deb.BuildError, match="ja catalogue"):
+        build_deb.stage(bundle, icons, tmp_path / "root")
 
 
 @linux_only

@@ -64,6 +64,7 @@ from moecheck_gui.proxy import (
     ProxyConfigError,
     ProxyRoute,
     SystemProxy,
+    challenge_schemes,
     plan_routes,
     preferred_scheme,
     probe_proxy_challenge,
@@ -522,10 +523,15 @@ class Checker:
         if verdict.kind is None and verdict.app_name:
             return self._success(prep, verdict, started, clock=clock, route=flight.route)
         assert verdict.kind is not None  # judge() gives a kind or a name
+        schemes: tuple[str, ...] = ()
+        if verdict.kind == Kind.PROXY and answer.status == 407 and not verdict.not_judged:
+            # A plain-http proxy answers 407 itself: its challenge is in the headers.
+            schemes = tuple(challenge_schemes([answer.headers.get("proxy-authenticate", "")]))
         return self._finish(
             prep,
             verdict.kind,
             started,
+            proxy_schemes=schemes,
             html=verdict.html,
             not_judged=verdict.not_judged,
             redirect_to=verdict.redirect_to,
@@ -649,6 +655,7 @@ class Checker:
             certificate=certificate,
             page_title=page_title,
             server_header=server_header,
+            proxy_auth_scheme=ctx.proxy_scheme,
             **route_fields,
         )
         return _scrub(outcome, prep.credentials)

@@ -278,6 +278,8 @@ class Outcome:
     """The proxy used, as ``scheme://host:port`` (never credentials), or None for direct."""
     proxy_source: str | None = None
     """Why that proxy: ``env``, ``pac``, ``system`` or None."""
+    proxy_auth_scheme: str | None = None
+    """On a proxy sign-in demand (407): the scheme the proxy asked for (``basic``, ``ntlm``...)."""
     proxy_why: str | None = None
     """Where the way was chosen, in words ("chosen by the PAC file at http://wpad/wpad.dat")."""
     certificate: CertificateInfo | None = None
@@ -341,6 +343,7 @@ class Outcome:
             "proxy": self.proxy,
             "proxy_source": self.proxy_source,
             "proxy_why": self.proxy_why,
+            "proxy_auth_scheme": self.proxy_auth_scheme,
             "certificate": None if self.certificate is None else self.certificate.to_json(),
             "page_title": self.page_title,
             "server_header": self.server_header,

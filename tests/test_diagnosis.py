@@ -325,3 +325,17 @@ def test_http_response_helper_still_builds_pages() -> None:
     assert http_response(403, b"<html></html>", {"Content-Type": "text/html"}).startswith(
         b"HTTP/1.1 403"
     )
+
+
+def test_plain_http_proxy_sign_in_names_basic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain-http proxy answers 407 itself: the scheme comes from its own challenge."""
+    with (
+        ForwardProxy(mode="basic", credentials="u:p") as proxy,
+        scripted(servers.success()) as server,
+    ):
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        outcome = _check(server)
+    assert outcome.kind == Kind.PROXY and outcome.http_status == 407
+    assert outcome.proxy_auth_scheme == "basic"
+    assert outcome.to_json()["proxy_auth_scheme"] == "basic"
+    assert "user name and password" in outcome.message

@@ -60,17 +60,10 @@ class ProxyKeychain(Protocol):
 
 
 def basic_proxy_of(outcome: Outcome) -> str | None:
-    """``host:port`` of the proxy that asked for Basic sign-in in ``outcome``, else None.
-
-    The client names the scheme only in the verdict's words (a 407 web page,
-    which is "not judged", has other words), so the hint is compared with the
-    Basic advice of the same language.
-    """
-    from moecheck_gui.proxy import sign_in_advice
-
+    """``host:port`` of the proxy that asked for Basic sign-in in ``outcome``, else None."""
     if outcome.kind != "proxy" or outcome.http_status != 407 or not outcome.proxy:
         return None
-    if outcome.hint != sign_in_advice("basic"):
+    if (outcome.proxy_auth_scheme or "").lower() != "basic":
         return None
     return outcome.proxy.split("://", 1)[-1]
 

@@ -185,8 +185,9 @@ def test_a_web_page_407_is_not_a_sign_in() -> None:
         hint="Do not regenerate your key: it was never checked.",
     )
     assert basic_proxy_of(page) is None
-    basic = page.replace(proxy="http://proxy.corp:8080", hint=sign_in_advice("basic"))
+    basic = page.replace(proxy="http://proxy.corp:8080", proxy_auth_scheme="basic")
     assert basic_proxy_of(basic) == "proxy.corp:8080"
+    assert basic_proxy_of(basic.replace(proxy_auth_scheme="ntlm")) is None
 
 
 def test_keychain_entry_holds_both_halves_and_rejects_junk() -> None:

@@ -21,6 +21,7 @@ from moecheck_gui.cli.output import err, guarded_output, safe
 from moecheck_gui.cli.parser import UsageError
 from moecheck_gui.cli.render import emit_interrupted
 from moecheck_gui.cli.run import Interrupted, refused
+from moecheck_gui.i18n import _
 from moecheck_gui.outcome import EXIT_INTERRUPTED, EXIT_USAGE
 from moecheck_gui.redaction import SecretSet
 
@@ -43,6 +44,12 @@ def _workspace_from(argv: list[str]) -> str:
     return ""
 
 
+def _usage_line(prog: str, message: str) -> str:
+    """``moecheck check: error: ...`` in the user's language (argparse's usage line: English)."""
+    # Translators: a usage error; {prog} is the command (e.g. "moecheck check"), kept as is.
+    return _("{prog}: error: {message}").format(prog=prog, message=message)
+
+
 def _usage_failure(
     message: str, argv: list[str], *, prog: str, usage: str, field: str | None
 ) -> int:
@@ -52,16 +59,16 @@ def _usage_failure(
             message,
             field=field,
             workspace_id=_workspace_from(argv),
-            hint="Run `moecheck --help` for usage. Nothing was sent to MoEngage.",
+            hint=_("Run `moecheck --help` for usage. Nothing was sent to MoEngage."),
         )
         data = outcome.to_json()
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         sys.stdout.flush()
-        err(f"{prog}: error: {message}")
+        err(_usage_line(prog, message))
     else:
         if usage:
             sys.stderr.write(usage)
-        err(f"{prog}: error: {message}")
+        err(_usage_line(prog, message))
     return EXIT_USAGE
 
 
@@ -87,7 +94,8 @@ def _internal_error(exc: BaseException) -> str:
     """The one-line report of a bug: class and sanitised text, never a traceback."""
     text = safe(str(exc))[:300]
     detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return f"moecheck: internal error: {detail} — please report this"
+    # Translators: {detail} is the error's class and text, for the bug report (kept in English).
+    return _("moecheck: internal error: {detail} — please report this").format(detail=detail)
 
 
 def _silence_stdout() -> None:
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 return _dispatch(args, secrets)
             except KeyboardInterrupt:
-                err("Interrupted.")
+                err(_("Interrupted."))
                 return EXIT_INTERRUPTED
             except BrokenPipeError:
                 # stdout closed early (`moecheck ... | head`): nothing more to say.

@@ -28,8 +28,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from moecheck_gui.cli.output import err, safe
-from moecheck_gui.cli.parser import Command, timeout_value
+from moecheck_gui.cli.output import command_line, err, prefixed, safe
+from moecheck_gui.cli.parser import EXAMPLES_HEADING, Command, timeout_value
+from moecheck_gui.i18n import N_, _, format_number, join_sentences, ngettext
 from moecheck_gui.limits import DEFAULT_TIMEOUT
 from moecheck_gui.outcome import EXIT_INTERRUPTED, EXIT_USAGE, Kind, Outcome
 from moecheck_gui.redaction import SecretSet
@@ -40,7 +41,10 @@ if TYPE_CHECKING:
 STOP_GRACE_S = 3.0
 """How long after Ctrl-C the command waits for running checks to wind down."""
 
-SAVE_HINT = (
+PROG = "moecheck check-all"
+"""The command's name before its messages (never translated)."""
+
+SAVE_HINT = N_(
     "Save a workspace with `moecheck check --workspace-id ID --dc DC --save` (or tick "
     "Remember the key in the window), or check a file with `moecheck check-all --from FILE`."
 )
@@ -54,7 +58,9 @@ def concurrency_value(text: str) -> int:
         return check_concurrency(int(text))
     except (ValueError, BatchUsageError):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a concurrency: use a whole number from 1 to 16 (default 4)"
+            _("{value} is not a concurrency: use a whole number from 1 to 16 (default 4)").format(
+                value=repr(text)
+            )
         ) from None
 
 
@@ -75,12 +81,13 @@ def _rows(args: argparse.Namespace) -> _Source:
     store = profile_store()
     if args.from_file is None:
         rows = rows_from_profiles(store)
-        notes = [] if rows else [f"No saved workspaces yet. {SAVE_HINT}"]
+        notes = [] if rows else [join_sentences(_("No saved workspaces yet."), _(SAVE_HINT))]
         return _Source(rows, len(rows), notes)
     saved_ids = [p.workspace_id for p in store.profiles()]
     csv_rows = CsvRows(args.from_file, saved_ids=saved_ids)
     total = csv_rows.count()  # the whole file once: a bad line is a usage error before sending
-    notes = [f"Warning: {w}" for w in csv_rows.warnings] + list(csv_rows.hints)
+    notes = [_("Warning: {warning}").format(warning=w) for w in csv_rows.warnings]
+    notes += list(csv_rows.hints)
     return _Source(csv_rows, total, notes)
 
 
@@ -94,8 +101,8 @@ def _not_checked(row: BatchRow, index: int) -> BatchResult:
         kind=Kind.CANCELLED.value,
         dc=row.dc if row.dc in BY_CODE else None,
         workspace_id=row.workspace_id,
-        message="Not checked: checking was stopped before this workspace's check ended.",
-        hint="Check all again when you are ready.",
+        message=_("Not checked: checking was stopped before this workspace's check ended."),
+        hint=_("Check all again when you are ready."),
     )
     return BatchResult(outcome, row.label, row.line, index)
 
@@ -171,7 +178,7 @@ class _Run:
                 interrupted = True
                 self.runner.cancel()
                 give_up_at = time.monotonic() + STOP_GRACE_S
-                err("Stopping: cancelling the running checks (Ctrl-C again to quit at once)...")
+                err(_("Stopping: cancelling the running checks (Ctrl-C again to quit at once)..."))
         if interrupted:
             with self._lock:
                 results += [_not_checked(row, i) for i, row in self.pending.items()]
@@ -182,9 +189,9 @@ def _usage_error(args: argparse.Namespace, message: str, line: int | None) -> in
     """A file the command cannot use: said on stderr (and as one JSON object); exit 2."""
     from moecheck_gui.cli.run import refused
 
-    err(f"moecheck check-all: {safe(message)}")
+    err(prefixed(PROG, safe(message)))
     if args.json:
-        data = refused(safe(message), field="file", hint="Correct the file and try again.")
+        data = refused(safe(message), field="file", hint=_("Correct the file and try again."))
         print(json.dumps({**data.to_json(), "line": line}, ensure_ascii=False), flush=True)
     return EXIT_USAGE
 
@@ -279,7 +286,7 @@ def run_check_all(args: argparse.Namespace, secrets: SecretSet) -> int:
         written.write(results)
     sys.stdout.flush()
     if interrupted:
-        err("Interrupted.")
+        err(_("Interrupted."))
         return EXIT_INTERRUPTED
     return exit_code(results)
 
@@ -291,15 +298,25 @@ def _summary(results: list[BatchResult]) -> None:
     if not results:
         return
     summary = summarize(results)
-    print(f"\n{summary.ok} of {summary.total} work; {summary.failed} failed or not checked.")
+    totals = ngettext(
+        "{ok} of {total} works; {failed} failed or not checked.",
+        "{ok} of {total} work; {failed} failed or not checked.",
+        summary.total,
+    ).format(
+        ok=format_number(summary.ok),
+        total=format_number(summary.total),
+        failed=format_number(summary.failed),
+    )
+    print("\n" + totals)
     failed = [r for r in results if not r.outcome.ok and r.outcome.kind != Kind.CANCELLED]
     if failed:
         first = failed[0].outcome
         dc = first.dc or "DC"
-        print(
-            "For the full diagnosis of one: moecheck check --workspace-id "
-            f"{safe(first.workspace_id)} --dc {dc} --keychain -v"
-        )
+        command = command_line(
+            "moecheck", "check", "--workspace-id", safe(first.workspace_id), "--dc", dc,
+            "--keychain", "-v",
+        )  # fmt: skip
+        print(_("For the full diagnosis of one: {command}").format(command=command))
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -307,66 +324,94 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         "--from",
         dest="from_file",
         metavar="FILE",
-        help="check the rows of a CSV file (columns workspace_id, dc, optional label and "
-        "api_key) instead of the saved workspaces",
+        help=_(
+            "check the rows of a CSV file (columns workspace_id, dc, optional label and "
+            "api_key) instead of the saved workspaces"
+        ),
     )
     output = p.add_mutually_exclusive_group()
     output.add_argument(
-        "--json", action="store_true", help='print one JSON object {"results", "summary"}'
+        "--json",
+        action="store_true",
+        help=_("print one JSON object {shape}").format(shape='{"results", "summary"}'),
     )
-    output.add_argument("--csv", action="store_true", help="print CSV: a header, one row each")
+    output.add_argument("--csv", action="store_true", help=_("print CSV: a header, one row each"))
     p.add_argument(
         "--timeout",
         type=timeout_value,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help=f"deadline for each check (default {DEFAULT_TIMEOUT:g})",
+        help=_("deadline for each check (default {seconds})").format(
+            seconds=format_number(DEFAULT_TIMEOUT)
+        ),
     )
     p.add_argument(
         "--concurrency",
         type=concurrency_value,
         default=4,
         metavar="N",
-        help="checks at once, 1 to 16 (default 4)",
+        help=_("checks at once, 1 to 16 (default 4)"),
     )
 
 
-EPILOG = """\
+# Translators: sections of `moecheck check-all --help`: keep options (--from, --save),
+# column names (workspace_id, api_key), "auto" and Retry-After as they are; lines under 80
+# columns.
+KEYS_HELP = N_("""\
 keys:
   Saved workspaces use the key saved in the OS keychain (moecheck check ...
   --save, or Remember the key in the window). A file's rows use the keychain's
   key for that workspace, else the file's api_key column -- keys in files are
   easily copied or mailed by mistake: save them with --save instead.
-  Keys never appear in any output.
+  Keys never appear in any output.""")
 
+# Translators: see "keys:" (a section of `moecheck check-all --help`).
+FILE_HELP = N_("""\
 the file (--from):
   a CSV with a header row: workspace_id, dc (a code, auto, or a dashboard URL),
   optional label, optional api_key. A row that cannot be checked (bad ID or DC,
-  no key) is reported as invalid input with its line number.
+  no key) is reported as invalid input with its line number.""")
 
+# Translators: see "keys:" (a section of `moecheck check-all --help`).
+GENTLE_HELP = N_("""\
 gentle on MoEngage:
   At most --concurrency checks at once; when MoEngage answers 429 on a data
-  center, further checks there wait for its Retry-After.
+  center, further checks there wait for its Retry-After.""")
 
+# Translators: see "keys:" (a section of `moecheck check-all --help`).
+EXIT_HELP = N_("""\
 exit codes:
   0 every workspace works; otherwise the highest exit code among the rows
   (1 rejected, 2 invalid input, 3 network, 4 service); 2 for a file that cannot
-  be read or has no workspace_id column; 130 interrupted (Ctrl-C).
+  be read or has no workspace_id column; 130 interrupted (Ctrl-C).""")
 
-examples:
+EXAMPLES = """\
   moecheck check-all
   moecheck check-all --json
-  moecheck check-all --from workspaces.csv --csv > results.csv
-"""
+  moecheck check-all --from workspaces.csv --csv > results.csv"""
+"""The example command lines: typed as written, so never translated."""
+
+
+def epilog() -> str:
+    """The text under ``moecheck check-all --help``, in the user's language."""
+    sections = [
+        _(KEYS_HELP),
+        _(FILE_HELP),
+        _(GENTLE_HELP),
+        _(EXIT_HELP),
+        _(EXAMPLES_HEADING) + "\n" + EXAMPLES,
+    ]
+    return "\n\n".join(sections) + "\n"
+
 
 CHECK_ALL = Command(
     name="check-all",
-    help="check every saved workspace, or every row of a CSV file, at once",
-    description=(
+    help=N_("check every saved workspace, or every row of a CSV file, at once"),
+    description=N_(
         "Check every saved workspace (keys from the OS keychain), or each row of a CSV "
         "file, a few at a time, and show one line per workspace."
     ),
     add_arguments=_arguments,
     run=run_check_all,
-    epilog=EPILOG,
+    epilog=epilog,
 )

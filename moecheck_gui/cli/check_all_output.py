@@ -21,45 +21,63 @@ from __future__ import annotations
 
 import sys
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from moecheck_gui.cli.output import Style, err, isatty, safe
+from moecheck_gui.i18n import N_, _, format_number
 
 if TYPE_CHECKING:
     from moecheck_gui.batch import BatchEvent, BatchResult, BatchRow, KeySource
     from moecheck_gui.redaction import SecretSet
 
 COLUMNS: tuple[tuple[str, int], ...] = (
-    ("LABEL", 14),
-    ("WORKSPACE ID", 24),
-    ("DC", 6),
-    ("VERDICT", 24),
-    ("WORKSPACE NAME", 24),
-    ("LAST WORKED", 20),
-    ("REQUEST ID", 0),
+    # Translators: the column headings of `moecheck check-all`'s table (capitals where the
+    # language has them): short, the columns are 6 to 24 wide and a CJK character counts 2.
+    (N_("LABEL"), 14),
+    (N_("WORKSPACE ID"), 24),
+    (N_("DC"), 6),
+    (N_("VERDICT"), 24),
+    (N_("WORKSPACE NAME"), 24),
+    (N_("LAST WORKED"), 20),
+    (N_("REQUEST ID"), 0),
 )
-"""Header and width of each table column (0: as wide as it needs, the last one)."""
+"""Header (marked, translated in :func:`header_line`) and width of each table column
+(0: as wide as it needs, the last one)."""
+
+
+def display_width(text: str) -> int:
+    """The terminal columns ``text`` takes: 2 per wide (CJK) character, 0 per combining one."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 def _cell(text: str, width: int) -> str:
+    """``text`` in a column ``width`` terminal columns wide: cut with "…" or padded."""
     if not width:
         return text
-    if len(text) > width:
-        text = text[: width - 1] + "…"
-    return text.ljust(width)
+    if display_width(text) > width:
+        while text and display_width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (width - display_width(text))
 
 
 def table_line(cells: Iterable[str]) -> str:
     """One table line; cells longer than their column are cut with an ellipsis."""
-    parts = [_cell(text, width) for text, (_, width) in zip(cells, COLUMNS, strict=True)]
+    parts = [_cell(text, width) for text, (_heading, width) in zip(cells, COLUMNS, strict=True)]
     return "  ".join(parts).rstrip()
 
 
 def header_line() -> str:
     """The table's header."""
-    return table_line(name for name, _ in COLUMNS)
+    return table_line(_(name) for name, _width in COLUMNS)
 
 
 def result_cells(result: BatchResult) -> list[str]:
@@ -164,8 +182,8 @@ class Progress:
     def _status(self, text: str) -> None:
         if not self.live:
             return
-        of = f"/{self.total}" if self.total is not None else ""
-        line = f"[{self.done}{of}] {text}"
+        of = f"/{format_number(self.total)}" if self.total is not None else ""
+        line = f"[{format_number(self.done)}{of}] {text}"
         sys.stderr.write("\r\x1b[K" + line[:110])
         sys.stderr.flush()
         self._shown = True
@@ -183,8 +201,8 @@ class Progress:
                 self._status(safe(event.message))
                 return
             self._clear()
-            prefix = "Note: " if event.kind == "notice" else ""
-            err(f"{prefix}{safe(event.message)}")
+            message = safe(event.message)
+            err(_("Note: {text}").format(text=message) if event.kind == "notice" else message)
 
     def on_result(self, result: BatchResult) -> None:
         """One answer: a table line (human output) and the progress count."""

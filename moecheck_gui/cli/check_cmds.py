@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 from moecheck_gui import __version__
 from moecheck_gui.cli import until_ok
 from moecheck_gui.cli.keys import key_or_refusal
-from moecheck_gui.cli.output import err, safe
+from moecheck_gui.cli.output import command_line, err, safe
 from moecheck_gui.cli.parser import Command, add_check_options, add_workspace
 from moecheck_gui.cli.render import emit, emit_interrupted, tell
 from moecheck_gui.cli.run import Interrupted, refused, run_in_thread
 from moecheck_gui.cli.workspaces import Saved, clean_credentials, save_key, with_history
 from moecheck_gui.datacenters import dc_label
+from moecheck_gui.i18n import N_, _
 from moecheck_gui.outcome import EXIT_INTERRUPTED, Kind, Outcome
 from moecheck_gui.redaction import SecretSet
 
@@ -42,12 +43,10 @@ def parse_dc_or_refusal(args: argparse.Namespace) -> str | Outcome:
         return parse_dc(args.dc)
     except DataCenterError as exc:
         if args.dc.strip().lower() in _DETECT_WORDS:
-            hint = (
-                "To try every data center at once, run: "
-                f"moecheck detect --workspace-id {safe(args.workspace_id)}"
-            )
+            command = command_line("moecheck", "detect", "--workspace-id", safe(args.workspace_id))
+            hint = _("To try every data center at once, run: {command}").format(command=command)
         else:
-            hint = "Run `moecheck dc VALUE` to see how a value is read, or use 01-06 or 101."
+            hint = _("Run `moecheck dc VALUE` to see how a value is read, or use 01-06 or 101.")
         return refused(exc.message, field="dc", workspace_id=args.workspace_id, hint=hint)
 
 
@@ -63,29 +62,36 @@ def verbose_logger(enabled: bool) -> Callable[[str], None] | None:
 
 
 def describe_environment(dc: str) -> None:
-    """``-v``: which trust roots, proxy and endpoint the check uses."""
+    """``-v``: which trust roots, proxy and endpoint the check uses.
+
+    These lines are for people (translated, like the sentences they hold); the
+    client's own ``-v`` log lines stay English for support.
+    """
     try:
         from moecheck_gui.inputs import endpoint_url
 
         url = endpoint_url(dc)
     except Exception as exc:  # noqa: BLE001 - the check itself reports a bad base
-        err(f"  Endpoint: not usable ({safe(getattr(exc, 'message', exc))})")
+        problem = safe(getattr(exc, "message", exc))
+        err("  " + _("Endpoint: not usable ({problem})").format(problem=problem))
         return
     from moecheck_gui.redaction import redact_url
 
-    err(f"  Endpoint: {safe(redact_url(url))}")
+    err("  " + _("Endpoint: {url}").format(url=safe(redact_url(url))))
     try:
         from moecheck_gui.trust import describe_trust_mode
 
-        err(f"  Trust: {safe(describe_trust_mode())}")
+        err("  " + _("Trust: {trust}").format(trust=safe(describe_trust_mode())))
     except Exception as exc:  # noqa: BLE001 - informational only
-        err(f"  Trust: unknown ({type(exc).__name__})")
+        # Translators: {error} is a Python error class name, e.g. OSError.
+        err("  " + _("Trust: unknown ({error})").format(error=type(exc).__name__))
     try:
         from moecheck_gui.client import describe_proxy
 
-        err(f"  Proxy: {safe(describe_proxy(url))}")
+        err("  " + _("Proxy: {proxy}").format(proxy=safe(describe_proxy(url))))
     except Exception as exc:  # noqa: BLE001 - informational only
-        err(f"  Proxy: unknown ({type(exc).__name__})")
+        # Translators: {error} is a Python error class name, e.g. OSError.
+        err("  " + _("Proxy: unknown ({error})").format(error=type(exc).__name__))
 
 
 def _close(checker: Checker) -> None:
@@ -97,17 +103,19 @@ def _close(checker: Checker) -> None:
 def _announce(args: argparse.Namespace, dc: str | None, source: str) -> None:
     """``-v``: what is about to be checked, and the endpoint, trust roots and proxy."""
     workspace = safe(args.workspace_id)
+    # source: obtain_key's word (stdin, keychain, env, prompt), shown as it is, like an option.
     if dc is None:
-        err(
-            f"moecheck {__version__}: trying every data center for workspace "
-            f"{workspace} (key from {source})"
+        # Translators: a -v header line; {source} is one of stdin, keychain, env, prompt (kept).
+        line = _(
+            "moecheck {version}: trying every data center for workspace {workspace} "
+            "(key from {source})"
         )
+        err(line.format(version=__version__, workspace=workspace, source=source))
         describe_environment("01")  # every DC goes through the same trust roots and proxy
     else:
-        err(
-            f"moecheck {__version__}: checking workspace {workspace} on "
-            f"{dc_label(dc)} (key from {source})"
-        )
+        # Translators: a -v header line; {source} is one of stdin, keychain, env, prompt (kept).
+        line = _("moecheck {version}: checking workspace {workspace} on {dc} (key from {source})")
+        err(line.format(version=__version__, workspace=workspace, dc=dc_label(dc), source=source))
         describe_environment(dc)
 
 
@@ -192,7 +200,7 @@ def _finish(
     it is written after ``--save`` has added the workspace to the list.
     """
     saved = save_key(args, outcome, key, source) if args.save else Saved([], {})
-    workspace, _ = clean_credentials(args.workspace_id, key)
+    workspace, _key = clean_credentials(args.workspace_id, key)
     outcome = with_history(outcome, workspace)
     emit(outcome, args, detect=detect, extra=saved.json_fields, verbose=args.verbose)
     tell(saved.lines, args)
@@ -203,10 +211,10 @@ def _refuse_every_alone(args: argparse.Namespace) -> Outcome | None:
     """``--every`` without ``--until-ok``: refused (exit 2) before anything is asked or sent."""
     if getattr(args, "every", None) is not None and getattr(args, "until_ok", None) is None:
         return refused(
-            "--every goes with --until-ok DURATION (e.g. --until-ok 10m --every 30).",
+            _("--every goes with --until-ok DURATION (e.g. --until-ok 10m --every 30)."),
             field=None,
             workspace_id=args.workspace_id,
-            hint="Add --until-ok DURATION, or leave out --every. Nothing was sent to MoEngage.",
+            hint=_("Add --until-ok DURATION, or leave out --every. Nothing was sent to MoEngage."),
         )
     return None
 
@@ -217,7 +225,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
         "--dc",
         required=True,
         metavar="DC",
-        help="data center: 01-06 or 101, DC-05, dc5, or your dashboard's address",
+        help=_("data center: 01-06 or 101, DC-05, dc5, or your dashboard's address"),
     )
     add_check_options(p)
     until_ok.add_arguments(p)
@@ -230,8 +238,8 @@ def _detect_arguments(p: argparse.ArgumentParser) -> None:
 
 CHECK = Command(
     name="check",
-    help="check credentials against one data center",
-    description="Check a workspace ID and Data API key against one MoEngage data center.",
+    help=N_("check credentials against one data center"),
+    description=N_("Check a workspace ID and Data API key against one MoEngage data center."),
     add_arguments=_check_arguments,
     run=lambda args, secrets: run_check_flow(args, secrets, detect=False),
     full_help=True,
@@ -239,8 +247,8 @@ CHECK = Command(
 
 DETECT = Command(
     name="detect",
-    help="try every data center at once and report which one accepts the credentials",
-    description="Try every MoEngage data center at once and report which accepts the key.",
+    help=N_("try every data center at once and report which one accepts the credentials"),
+    description=N_("Try every MoEngage data center at once and report which accepts the key."),
     add_arguments=_detect_arguments,
     run=lambda args, secrets: run_check_flow(args, secrets, detect=True),
     full_help=True,

@@ -16,17 +16,19 @@ from moecheck_gui.cli.dc_cmd import DC
 from moecheck_gui.cli.forget_cmd import FORGET
 from moecheck_gui.cli.parser import Command, add_command, new_root_parser
 from moecheck_gui.cli.sandbox_cmd import SANDBOX
+from moecheck_gui.i18n import N_, _
 
 COMMANDS: tuple[Command, ...] = (CHECK, DETECT, CHECK_ALL, DC, FORGET, SANDBOX)
 
-DESCRIPTION = (
+DESCRIPTION = N_(
     "Check whether a MoEngage workspace ID and Data API key work, and if not, why and what to do."
 )
+"""``moecheck --help``'s first sentence (marked here, translated when the parser is built)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``moecheck`` argument parser (also used to render ``--help``)."""
-    parser, sub = new_root_parser(DESCRIPTION)
+    parser, sub = new_root_parser(_(DESCRIPTION))
     for command in COMMANDS:
         add_command(sub, command)
     return parser

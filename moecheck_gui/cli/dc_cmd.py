@@ -11,10 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from moecheck_gui.cli.output import err
+from moecheck_gui.cli.output import err, prefixed
 from moecheck_gui.cli.parser import Command
+from moecheck_gui.i18n import N_, _
 from moecheck_gui.outcome import EXIT_OK, EXIT_USAGE, Kind
 from moecheck_gui.redaction import SecretSet
+
+PROG = "moecheck dc"
+"""The command's name before its messages (never translated)."""
 
 
 def run_dc(args: argparse.Namespace, secrets: SecretSet) -> int:
@@ -37,7 +41,7 @@ def run_dc(args: argparse.Namespace, secrets: SecretSet) -> int:
                 )
             )
         else:
-            err(f"moecheck dc: {exc.message}")
+            err(prefixed(PROG, exc.message))
         return EXIT_USAGE
     if args.json:
         dc = BY_CODE[code]
@@ -60,14 +64,14 @@ def run_dc(args: argparse.Namespace, secrets: SecretSet) -> int:
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("value", metavar="VALUE", help="what you would pass to --dc")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("value", metavar="VALUE", help=_("what you would pass to --dc"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
 
 DC = Command(
     name="dc",
-    help="print the data center code for 5, DC-05, a dashboard URL, ...",
-    description=(
+    help=N_("print the data center code for 5, DC-05, a dashboard URL, ..."),
+    description=N_(
         "Print the normalised data center code (e.g. 05) for 5, 05, DC-05, dc05, 101, "
         "or a pasted dashboard URL or host. Exit 2 for anything else."
     ),

@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import argparse
 
-from moecheck_gui.cli.output import err, safe
+from moecheck_gui.cli.output import err, prefixed, safe
 from moecheck_gui.cli.parser import Command, add_workspace
+from moecheck_gui.i18n import N_, _
 from moecheck_gui.outcome import EXIT_OK, EXIT_USAGE
 from moecheck_gui.redaction import SecretSet
+
+PROG = "moecheck forget"
+"""The command's name before its messages (never translated)."""
 
 
 def run_forget(args: argparse.Namespace, secrets: SecretSet) -> int:
     """Delete the saved key; say whether there was one."""
     workspace = args.workspace_id.strip()
     if not workspace:
-        err("moecheck forget: --workspace-id is empty.")
+        err(prefixed(PROG, _("--workspace-id is empty.")))
         return EXIT_USAGE
     from moecheck_gui.cli.workspaces import forget_everywhere
     from moecheck_gui.keychain import KeychainError, KeychainStore
@@ -34,19 +38,19 @@ def run_forget(args: argparse.Namespace, secrets: SecretSet) -> int:
         store = KeychainStore()
         removed = store.delete(workspace)
     except KeychainError as exc:
-        err(f"moecheck forget: {safe(exc.message)}")
+        err(prefixed(PROG, safe(exc.message)))
         return EXIT_USAGE
     if removed:
-        print(f"Removed the saved key for {safe(workspace)}.")
+        print(_("Removed the saved key for {workspace}.").format(workspace=safe(workspace)))
     else:
-        print(f"No saved key for {safe(workspace)}")
+        print(_("No saved key for {workspace}").format(workspace=safe(workspace)))
     return EXIT_OK
 
 
 FORGET = Command(
     name="forget",
-    help="remove a workspace's saved key, its place in the saved workspaces and its history",
-    description=(
+    help=N_("remove a workspace's saved key, its place in the saved workspaces and its history"),
+    description=N_(
         "Remove the key saved in the OS keychain for a workspace, the workspace from the "
         "saved workspaces, and the history of its checks. Exit 0 whether or not a key was "
         "saved; exit 2 if the keychain cannot be used."

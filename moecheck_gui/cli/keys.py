@@ -17,14 +17,21 @@ import os
 import re
 import sys
 
-from moecheck_gui.cli.output import isatty, safe
+from moecheck_gui.cli.output import command_line, isatty, safe
 from moecheck_gui.cli.run import refused
+from moecheck_gui.i18n import N_, _
 from moecheck_gui.outcome import Outcome
 from moecheck_gui.redaction import SecretSet
 
-NO_KEY_MESSAGE = "No API key: set MOECHECK_API_KEY, pipe it with --api-key-stdin, or use --keychain"
+NO_KEY_MESSAGE = N_(
+    "No API key: set MOECHECK_API_KEY, pipe it with --api-key-stdin, or use --keychain"
+)
 
-PROMPT = "Data API key (input hidden): "
+# Translators: the prompt for the key in a terminal (what is typed is not shown).
+PROMPT = N_("Data API key (input hidden): ")
+
+PIPE_EXAMPLE = "printf '%s\\n' \"$KEY\" | moecheck check ..."
+"""How to pipe the key in: a command line, typed as written (never translated)."""
 
 _KEY_OPTION = re.compile(
     r"--?(?:api[-_]?key|apikey|key|secret|app[-_]?secret|data[-_]?api[-_]?key|"
@@ -47,12 +54,13 @@ def key_argument(argv: list[str]) -> str | None:
 
 def key_refusal(name: str) -> str:
     """Why ``name`` is refused and what to do instead; never repeats the value."""
-    return (
-        f"{name} is not accepted: moecheck never takes the API key as a command-line "
+    # Translators: {name} is the refused option as typed (e.g. --api-key).
+    return _(
+        "{name} is not accepted: moecheck never takes the API key as a command-line "
         "argument, because arguments are saved in your shell history and visible to other "
         "users in `ps`. Instead set MOECHECK_API_KEY, pipe the key with --api-key-stdin, "
         "use --keychain, or run in a terminal without these to be asked for it (hidden)."
-    )
+    ).format(name=name)
 
 
 class NoKey(Exception):
@@ -71,17 +79,19 @@ def read_stdin_line() -> str:
     """
     stdin = sys.stdin
     if stdin is None:
-        raise NoKey("--api-key-stdin was given, but there is no standard input.")
+        raise NoKey(_("--api-key-stdin was given, but there is no standard input."))
     if isatty(stdin):
         import getpass
 
-        return getpass.getpass(PROMPT)
+        return getpass.getpass(_(PROMPT))
     try:
         line = stdin.readline()
     except UnicodeDecodeError:
         raise NoKey(
-            "The key on standard input is not text (it could not be decoded). "
-            "Copy it again from the MoEngage dashboard."
+            _(
+                "The key on standard input is not text (it could not be decoded). "
+                "Copy it again from the MoEngage dashboard."
+            )
         ) from None
     if line.endswith("\n"):
         line = line[:-1]
@@ -89,8 +99,10 @@ def read_stdin_line() -> str:
         line = line[:-1]
     if not line:
         raise NoKey(
-            "--api-key-stdin was given, but standard input was empty. "
-            "Pipe the key in, e.g. printf '%s\\n' \"$KEY\" | moecheck check ..."
+            _(
+                "--api-key-stdin was given, but standard input was empty. "
+                "Pipe the key in, e.g. {example}"
+            ).format(example=PIPE_EXAMPLE)
         )
     return line
 
@@ -103,11 +115,16 @@ def _from_keychain(workspace_id: str) -> str:
     try:
         key = KeychainStore().load(workspace)
     except KeychainError as exc:
-        raise NoKey(f"Could not read the keychain: {safe(exc.message)}") from None
-    if key is None:
         raise NoKey(
-            f"No saved key for workspace {safe(workspace)} in the keychain. Save one with "
-            f"`moecheck check --workspace-id {safe(workspace)} --dc DC --save`."
+            _("Could not read the keychain: {problem}").format(problem=safe(exc.message))
+        ) from None
+    if key is None:
+        command = command_line("moecheck", "check", "--workspace-id", safe(workspace))
+        raise NoKey(
+            _(
+                "No saved key for workspace {workspace} in the keychain. Save one with "
+                "`{command} --dc DC --save`."
+            ).format(workspace=safe(workspace), command=command)
         )
     return key
 
@@ -125,10 +142,10 @@ def obtain_key(args: argparse.Namespace) -> tuple[str, str]:
         import getpass
 
         try:
-            return getpass.getpass(PROMPT), "prompt"
+            return getpass.getpass(_(PROMPT)), "prompt"
         except EOFError:
-            raise NoKey(NO_KEY_MESSAGE) from None
-    raise NoKey(NO_KEY_MESSAGE)
+            raise NoKey(_(NO_KEY_MESSAGE)) from None
+    raise NoKey(_(NO_KEY_MESSAGE))
 
 
 def key_or_refusal(
@@ -143,7 +160,7 @@ def key_or_refusal(
             field=exc.field,
             workspace_id=args.workspace_id,
             dc=dc,
-            hint="Provide the key as described; nothing was sent to MoEngage.",
+            hint=_("Provide the key as described; nothing was sent to MoEngage."),
         )
     secrets.add(key, args.workspace_id)
     return key, source

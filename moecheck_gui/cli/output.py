@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from moecheck_gui.i18n import _, format_number
 from moecheck_gui.outcome import clean_server_text
 from moecheck_gui.redaction import SecretSet, redact
 
@@ -117,6 +118,27 @@ def guarded_output(secrets: SecretSet) -> Iterator[None]:
 def err(text: str = "") -> None:
     """One line for people on stderr."""
     print(text, file=sys.stderr, flush=True)
+
+
+def prefixed(prog: str, message: str) -> str:
+    """``moecheck check-all: message``: a command's name (never translated) before its message."""
+    return f"{prog}: {message}"
+
+
+def command_line(*words: str) -> str:
+    """A command for people to copy, from its words (never translated: it is typed as written)."""
+    return " ".join(words)
+
+
+def seconds_short(seconds: float) -> str:
+    """A short duration in seconds for one-line output: ``"15 s"`` (the language's digits and unit).
+
+    Why not :func:`moecheck_gui.i18n.format_seconds` ("15 seconds"): these lines
+    (``--until-ok`` tries, Retry-After) are terse on purpose, and scripts and
+    people already read them as ``"15 s"``.
+    """
+    whole = float(seconds).is_integer()
+    return _("{number} s").format(number=format_number(seconds, 0 if whole else 1))
 
 
 def safe(value: object) -> str:

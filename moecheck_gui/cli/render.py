@@ -14,24 +14,35 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from moecheck_gui.cli.output import Style, err, safe
+from moecheck_gui.cli.output import Style, command_line, err, safe, seconds_short
 from moecheck_gui.datacenters import dc_label
+from moecheck_gui.i18n import _, format_list, format_ms, format_number, ngettext
 from moecheck_gui.outcome import Kind, Outcome, describe_attempt
 
 
 def _render_failure_details(outcome: Outcome, style: Style) -> list[str]:
-    """The indented lines under a failure headline: what happened, what to do, IDs."""
+    """The indented lines under a failure headline: what happened, what to do, IDs.
+
+    MoEngage's own words (``server_message``) are never translated: the label
+    saying they are MoEngage's is, and the text follows it as MoEngage wrote it.
+    """
     lines: list[str] = []
     if outcome.message:
         lines.append(f"  {safe(outcome.message)}")
     if outcome.server_message and outcome.server_message not in (outcome.message or ""):
-        lines.append(f"  MoEngage said: {safe(outcome.server_message)}")
+        # Translators: {server_message} is MoEngage's own text, shown untranslated.
+        said = _("MoEngage said: {server_message}")
+        lines.append("  " + said.format(server_message=safe(outcome.server_message)))
     if outcome.hint:
-        lines.append(f"  {style.bold('What to do:')} {safe(outcome.hint)}")
+        lines.append(f"  {style.bold(_('What to do:'))} {safe(outcome.hint)}")
     if outcome.retry_after_s is not None:
-        lines.append(f"  MoEngage asks to wait {outcome.retry_after_s} s before trying again.")
+        wait = seconds_short(outcome.retry_after_s)
+        lines.append(
+            "  " + _("MoEngage asks to wait {duration} before trying again.").format(duration=wait)
+        )
     if outcome.request_id:
-        lines.append(f"  Request ID: {safe(outcome.request_id)} (give this to MoEngage support)")
+        line = _("Request ID: {request_id} (give this to MoEngage support)")
+        lines.append("  " + line.format(request_id=safe(outcome.request_id)))
     return lines
 
 
@@ -40,15 +51,24 @@ def _certificate_lines(outcome: Outcome) -> list[str]:
     cert = outcome.certificate
     if cert is None:
         return []
-    lines = [f"  Certificate: {safe(cert.subject) or 'no subject'}"]
-    lines.append(f"    issued by: {safe(cert.issuer) or 'unknown'}")
+    subject = safe(cert.subject) or _("no subject")
+    lines = ["  " + _("Certificate: {subject}").format(subject=subject)]
+    issuer = safe(cert.issuer) or _("unknown")
+    lines.append("    " + _("issued by: {issuer}").format(issuer=issuer))
     if cert.names:
-        names = ", ".join(safe(n) for n in cert.names[:8])
-        more = f" and {len(cert.names) - 8} more" if len(cert.names) > 8 else ""
-        lines.append(f"    for names: {names}{more}")
+        names = format_list(safe(n) for n in cert.names[:8])
+        if len(cert.names) > 8:
+            more = len(cert.names) - 8
+            names = ngettext("{names} and {count} more", "{names} and {count} more", more).format(
+                names=names, count=format_number(more)
+            )
+        lines.append("    " + _("for names: {names}").format(names=names))
     if cert.not_before or cert.not_after:
-        lines.append(f"    valid: {safe(cert.not_before) or '?'} to {safe(cert.not_after) or '?'}")
-    lines.append(f"    problem: {safe(cert.problem).replace('_', ' ')}")
+        start, end = safe(cert.not_before) or "?", safe(cert.not_after) or "?"
+        lines.append("    " + _("valid: {start} to {end}").format(start=start, end=end))
+    # Translators: {problem} is the contract's problem code (expired, self signed...), kept.
+    problem = safe(cert.problem).replace("_", " ")
+    lines.append("    " + _("problem: {problem}").format(problem=problem))
     return lines
 
 
@@ -65,19 +85,24 @@ def render_verbose_failure(outcome: Outcome) -> list[str]:
     if title:
         from moecheck_gui.webpage import who_answered
 
-        lines.append(f"  What answered: {who_answered(server, title)}")
+        who = who_answered(server, title)
+        lines.append("  " + _("What answered: {who}").format(who=who))
     elif server:
-        lines.append(f"  Answered by: a server that calls itself '{server}'")
+        # Translators: {server} is the Server header the answer carried, shown as sent.
+        line = _("Answered by: a server that calls itself '{server}'")
+        lines.append("  " + line.format(server=server))
     lines += _certificate_lines(outcome)
     sentence = stages.describe(outcome.timings, outcome.failed_stage)
     if sentence:
-        lines.append(f"  Where it stopped: {safe(sentence)}")
+        lines.append("  " + _("Where it stopped: {stage}").format(stage=safe(sentence)))
+    why = f" ({safe(outcome.proxy_why)})" if outcome.proxy_why else ""
     if outcome.proxy:
-        why = f" ({safe(outcome.proxy_why)})" if outcome.proxy_why else ""
-        lines.append(f"  Proxy used: {safe(outcome.proxy)}{why}")
+        # Translators: {why} is empty or " (the reason)", e.g. " (HTTPS_PROXY is set)".
+        line = _("Proxy used: {proxy}{why}").format(proxy=safe(outcome.proxy), why=why)
+        lines.append("  " + line)
     elif outcome.host is not None:
-        why = f" ({safe(outcome.proxy_why)})" if outcome.proxy_why else ""
-        lines.append(f"  Proxy used: none, a direct connection{why}")
+        # Translators: {why} is empty or " (the reason)", e.g. " (NO_PROXY matches)".
+        lines.append("  " + _("Proxy used: none, a direct connection{why}").format(why=why))
     return lines
 
 
@@ -85,15 +110,14 @@ def _render_attempts(outcome: Outcome, style: Style) -> list[str]:
     """``detect``: one aligned line per data center tried."""
     if not outcome.attempts:
         return []
-    lines = ["  Data centers tried:"]
+    lines = ["  " + _("Data centers tried:")]
     width = max(len(dc_label(dc)) for dc in outcome.attempts)
     for dc, attempt in outcome.attempts.items():
         words = describe_attempt(attempt, found=outcome.ok)
         result = style.good(words) if attempt.ok else words
         http = f" (HTTP {attempt.http_status})" if attempt.http_status is not None else ""
-        lines.append(
-            f"    {dc_label(dc).ljust(width)}  {result}{http}, {round(attempt.elapsed_ms)} ms"
-        )
+        elapsed = format_ms(attempt.elapsed_ms)
+        lines.append(f"    {dc_label(dc).ljust(width)}  {result}{http}, {elapsed}")
     return lines
 
 
@@ -105,23 +129,25 @@ def render_human(
     ``verbose`` (``-v``) adds, on a failure, what answered, the certificate, the
     stage that failed and the proxy (see :func:`render_verbose_failure`).
     """
-    lines: list[str] = [f"Note: {safe(n)}" for n in outcome.notices]
-    elapsed = f"{round(outcome.elapsed_ms)} ms"
+    lines: list[str] = [_("Note: {text}").format(text=safe(n)) for n in outcome.notices]
+    words = {
+        "app_name": safe(outcome.app_name),
+        "workspace": safe(outcome.workspace_id),
+        "dc": dc_label(outcome.dc),
+        "elapsed": format_ms(outcome.elapsed_ms),
+    }
     if outcome.ok:
-        where = f"workspace {safe(outcome.workspace_id)}, {dc_label(outcome.dc)}"
         if detect:
-            lines.append(
-                style.good(
-                    f"{style.tick} Found it: {dc_label(outcome.dc)} accepts these credentials"
-                )
-                + f' ("{safe(outcome.app_name)}", workspace {safe(outcome.workspace_id)})'
-                + f" in {elapsed}"
-            )
+            # Translators: {app_name} is the workspace's name in MoEngage (kept in quotes).
+            found = _(
+                'Found it: {dc} accepts these credentials ("{app_name}", workspace {workspace}) '
+                "in {elapsed}"
+            ).format(**words)
+            lines.append(style.good(f"{style.tick} {found}"))
         else:
-            lines.append(
-                style.good(f'{style.tick} Connected to "{safe(outcome.app_name)}"')
-                + f" ({where}) in {elapsed}"
-            )
+            # Translators: {app_name} is the workspace's name in MoEngage (kept in quotes).
+            connected = _('Connected to "{app_name}" (workspace {workspace}, {dc}) in {elapsed}')
+            lines.append(style.good(f"{style.tick} {connected.format(**words)}"))
         if outcome.hint:
             lines.append(f"  {safe(outcome.hint)}")
     else:
@@ -131,8 +157,8 @@ def render_human(
         if verbose:
             lines += render_verbose_failure(outcome)
         if outcome.kind == Kind.AUTH and not detect:
-            workspace = safe(outcome.workspace_id)
-            lines.append(f"  Try all data centers: moecheck detect --workspace-id {workspace}")
+            command = command_line("moecheck", "detect", "--workspace-id", words["workspace"])
+            lines.append("  " + _("Try all data centers: {command}").format(command=command))
     if detect:
         lines += _render_attempts(outcome, style)
     return "\n".join(lines)
@@ -172,7 +198,7 @@ def emit_interrupted(outcome: Outcome, args: argparse.Namespace, *, detect: bool
             emit(outcome, args, detect=detect)
         except (OSError, ValueError):
             pass
-    err("Interrupted.")
+    err(_("Interrupted."))
 
 
 def tell(lines: list[str], args: argparse.Namespace) -> None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from moecheck_gui.cancel import CancelToken
+from moecheck_gui.i18n import _
 from moecheck_gui.outcome import Kind, Outcome
 
 WATCHDOG_GRACE_S = 0.9
@@ -49,7 +50,7 @@ def refused(
         dc=dc,
         workspace_id=workspace_id,
         message=message,
-        hint=hint or "Correct it and try again. Nothing was sent to MoEngage.",
+        hint=hint or _("Correct it and try again. Nothing was sent to MoEngage."),
         field=field,
     )
 

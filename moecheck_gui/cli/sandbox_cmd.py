@@ -12,10 +12,14 @@ import signal
 import threading
 from types import FrameType
 
-from moecheck_gui.cli.output import err, safe
+from moecheck_gui.cli.output import err, prefixed, safe
 from moecheck_gui.cli.parser import Command, port_value
+from moecheck_gui.i18n import N_, _
 from moecheck_gui.outcome import EXIT_OK, EXIT_USAGE
 from moecheck_gui.redaction import SecretSet
+
+PROG = "moecheck sandbox"
+"""The command's name before its messages (never translated)."""
 
 
 def run_sandbox(args: argparse.Namespace, secrets: SecretSet) -> int:
@@ -35,14 +39,15 @@ def run_sandbox(args: argparse.Namespace, secrets: SecretSet) -> int:
             sandbox = Sandbox(host=args.host, port=args.port)
             sandbox.__enter__()
         except OSError as exc:
-            err(
-                f"moecheck sandbox: could not listen on {safe(args.host)}:{args.port}: "
-                f"{safe(exc.strerror or exc)}"
+            # Translators: {error} is the operating system's reason (often English).
+            message = _("could not listen on {address}: {error}").format(
+                address=f"{safe(args.host)}:{args.port}", error=safe(exc.strerror or exc)
             )
+            err(prefixed(PROG, message))
             return EXIT_USAGE
         try:
             print(describe(sandbox), flush=True)
-            err("Press Ctrl-C to stop the sandbox.")
+            err(_("Press Ctrl-C to stop the sandbox."))
             try:
                 while not stop.wait(0.2):
                     pass
@@ -50,7 +55,7 @@ def run_sandbox(args: argparse.Namespace, secrets: SecretSet) -> int:
                 pass
         finally:
             sandbox.__exit__(None, None, None)
-        err("Sandbox stopped.")
+        err(_("Sandbox stopped."))
         return EXIT_OK
     finally:
         if previous is not None:
@@ -58,16 +63,16 @@ def run_sandbox(args: argparse.Namespace, secrets: SecretSet) -> int:
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--host", default="127.0.0.1", help=_("address to listen on"))
     p.add_argument(
-        "--port", type=port_value, default=0, help="port to listen on (default: any free port)"
+        "--port", type=port_value, default=0, help=_("port to listen on (default: any free port)")
     )
 
 
 SANDBOX = Command(
     name="sandbox",
-    help="run a local stand-in for MoEngage's endpoint, for trying moecheck out",
-    description=(
+    help=N_("run a local stand-in for MoEngage's endpoint, for trying moecheck out"),
+    description=N_(
         "Run a local stand-in for MoEngage's credential check on this computer and print "
         "the MOECHECK_API_BASE to use with it and the demo credentials. Stop it with Ctrl-C."
     ),

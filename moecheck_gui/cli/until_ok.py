@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable
 
+from moecheck_gui.i18n import N_, _, format_number, ngettext
 from moecheck_gui.outcome import Kind, Outcome
 
 DEFAULT_EVERY_S = 15.0
@@ -48,14 +49,17 @@ def duration_value(text: str) -> float:
     """``--until-ok``: seconds from ``90``, ``90s``, ``10m`` or ``1h``; positive, at most a day."""
     match = _DURATION.fullmatch(text.lower())
     if match is None:
+        # Translators: 90s, 10m, 1h are typed as they are (English units), keep them.
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a duration: use seconds (90), or 90s, 10m, 1h"
+            _("{value} is not a duration: use seconds (90), or 90s, 10m, 1h").format(
+                value=repr(text)
+            )
         )
     seconds = float(match.group(1)) * _UNIT_S[(match.group(2) or "")[:1]]
     if not math.isfinite(seconds) or seconds <= 0:
-        raise argparse.ArgumentTypeError("must be a positive duration (e.g. 90s or 10m)")
+        raise argparse.ArgumentTypeError(_("must be a positive duration (e.g. 90s or 10m)"))
     if seconds > MAX_DURATION_S:
-        raise argparse.ArgumentTypeError("must be at most 24h")
+        raise argparse.ArgumentTypeError(_("must be at most 24h"))
     return seconds
 
 
@@ -65,12 +69,17 @@ def every_value(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds (e.g. --every 15)"
+            _("{value} is not a number of seconds (e.g. --every 15)").format(value=repr(text))
         ) from None
     if not math.isfinite(value) or value < MIN_EVERY_S:
-        raise argparse.ArgumentTypeError(f"must be at least {MIN_EVERY_S:g} second")
+        least = int(MIN_EVERY_S)
+        raise argparse.ArgumentTypeError(
+            ngettext(
+                "must be at least {number} second", "must be at least {number} seconds", least
+            ).format(number=format_number(least))
+        )
     if value > MAX_DURATION_S:
-        raise argparse.ArgumentTypeError("must be at most a day (86400)")
+        raise argparse.ArgumentTypeError(_("must be at most a day (86400)"))
     return value
 
 
@@ -80,37 +89,68 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--until-ok",
         type=duration_value,
         metavar="DURATION",
-        help="keep checking while the key is rejected, rate limited, MoEngage has trouble, "
-        "or the connection fails or times out, until it works or DURATION (90, 90s, 10m) "
-        "has passed",
+        help=_(
+            "keep checking while the key is rejected, rate limited, MoEngage has trouble, "
+            "or the connection fails or times out, until it works or DURATION (90, 90s, 10m) "
+            "has passed"
+        ),
     )
     p.add_argument(
         "--every",
         type=every_value,
         metavar="SECONDS",
-        help=f"with --until-ok: seconds between tries (default {DEFAULT_EVERY_S:g}, at least "
-        f"{MIN_EVERY_S:g}; longer when MoEngage asks with Retry-After)",
+        help=_(
+            "with --until-ok: seconds between tries (default {default}, at least {least}; "
+            "longer when MoEngage asks with Retry-After)"
+        ).format(default=format_number(DEFAULT_EVERY_S), least=format_number(MIN_EVERY_S)),
     )
 
 
 def _seconds_words(seconds: float) -> str:
-    whole = max(1, math.ceil(seconds - 1e-6))
-    return f"{whole} s"
+    """The wait before the next try, whole seconds up: ``"15 s"``."""
+    from moecheck_gui.cli.output import seconds_short
+
+    return seconds_short(max(1, math.ceil(seconds - 1e-6)))
 
 
 def duration_words(seconds: float) -> str:
     """``90 s`` or ``10 min``, for the closing line."""
+    from moecheck_gui.cli.output import seconds_short
+
     if seconds >= 60 and seconds % 60 == 0:
-        return f"{seconds / 60:g} min"
-    return f"{seconds:g} s"
+        minutes = seconds / 60
+        # Translators: a duration in minutes, short, e.g. "10 min".
+        return _("{number} min").format(
+            number=format_number(minutes, 0 if minutes.is_integer() else 1)
+        )
+    return seconds_short(seconds)
 
 
-def try_line(n: int, outcome: Outcome, after: str) -> str:
-    """One line per try: local time, try number, verdict, and what happens next."""
+# The lines of `moecheck check --until-ok`, one per try.
+# Translators: a line of --until-ok: {number} is the try, {result} e.g. "key rejected (HTTP 401)".
+WORKS = N_("try {number}: {result}: it works")
+# Translators: a line of --until-ok: {number} is the try, {result} e.g. "key rejected (HTTP 401)".
+WILL_NOT_CHANGE = N_("try {number}: {result}: this will not change by waiting; stopping")
+# Translators: {duration} is e.g. "10 min" or "90 s".
+TIME_UP = N_("try {number}: {result}; stopping: {duration} passed")
+# Translators: {duration} is e.g. "15 s".
+NEXT_TRY = N_("try {number}: {result}; next try in {duration}")
+# Translators: {duration} is e.g. "15 s"; MoEngage's Retry-After asked for the wait.
+NEXT_TRY_ASKED = N_("try {number}: {result}; next try in {duration} (MoEngage asked to wait)")
+
+
+def try_line(n: int, outcome: Outcome, line: str, duration: str = "") -> str:
+    """One line per try: local time, then ``line`` (a marked message above) filled in.
+
+    The time of day is digits in every language (``time.strftime``), like a log's.
+    """
     from moecheck_gui.batch import verdict
 
     http = f" (HTTP {outcome.http_status})" if outcome.http_status is not None else ""
-    return f"{time.strftime('%H:%M:%S')}  try {n}: {verdict(outcome)}{http}{after}"
+    text = _(line).format(
+        number=format_number(n), result=verdict(outcome) + http, duration=duration
+    )
+    return f"{time.strftime('%H:%M:%S')}  {text}"
 
 
 def keep_checking(
@@ -142,20 +182,21 @@ def keep_checking(
         except Interrupted as stop:
             raise Interrupted(stop.outcome.replace(tries=tries)) from None
         if outcome.ok:
-            report(try_line(tries, outcome, ": it works"))
+            report(try_line(tries, outcome, WORKS))
             return outcome
         if outcome.kind not in KEEP_TRYING:
-            report(try_line(tries, outcome, ": this will not change by waiting; stopping"))
+            report(try_line(tries, outcome, WILL_NOT_CHANGE))
             return outcome
         now = clock()
         asked = float(outcome.retry_after_s or 0)
         next_at = max(started + every_s, now + MIN_EVERY_S, now + asked)
         if next_at >= end:
-            report(try_line(tries, outcome, f"; stopping: {duration_words(duration_s)} passed"))
+            report(try_line(tries, outcome, TIME_UP, duration_words(duration_s)))
             return outcome
-        why = " (MoEngage asked to wait)" if now + asked >= started + every_s and asked else ""
-        report(try_line(tries, outcome, f"; next try in {_seconds_words(next_at - now)}{why}"))
+        line = NEXT_TRY_ASKED if now + asked >= started + every_s and asked else NEXT_TRY
         try:
+            # The line is inside: Ctrl-C right after it is printed is still "between tries".
+            report(try_line(tries, outcome, line, _seconds_words(next_at - now)))
             while (left := next_at - clock()) > 0:
                 time.sleep(min(left, 0.2))
         except KeyboardInterrupt:

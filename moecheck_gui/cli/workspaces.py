@@ -18,6 +18,7 @@ import argparse
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from moecheck_gui.cli.output import err, safe
+from moecheck_gui.i18n import _
 from moecheck_gui.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def clean_credentials(raw_workspace: str, raw_key: str = "placeholder") -> tuple
     from moecheck_gui.inputs import InputError, normalise_credentials
 
     try:
-        creds, _ = normalise_credentials(raw_workspace, raw_key)
+        creds, _notes = normalise_credentials(raw_workspace, raw_key)
     except InputError:
         return raw_workspace.strip(), raw_key.strip()
     return creds.workspace_id, creds.api_key
@@ -48,8 +49,13 @@ def profile_store() -> ProfileStore:
 
     store = ProfileStore()
     if store.problem:
-        err(f"Warning: {safe(store.problem)}")
+        err(warning(store.problem))
     return store
+
+
+def warning(text: str) -> str:
+    """``Warning: text`` (a file problem said on stderr) in the user's language."""
+    return _("Warning: {warning}").format(warning=safe(text))
 
 
 def is_saved(workspace_id: str) -> bool:
@@ -66,9 +72,11 @@ def _add_to_list(workspace: str, dc: str | None, label: str | None) -> tuple[str
     store = profile_store()
     store.upsert(workspace, dc, label)
     if store.problem:
-        err(f"Warning: {safe(store.problem)}")
+        err(warning(store.problem))
         return None, False
-    return f"Added workspace {safe(workspace)} (DC-{dc}) to your saved workspaces.", True
+    # Translators: {dc} is a data center code such as DC-01 (kept).
+    line = _("Added workspace {workspace} ({dc}) to your saved workspaces.")
+    return line.format(workspace=safe(workspace), dc="DC-" + dc), True
 
 
 def save_key(args: argparse.Namespace, outcome: Outcome, key: str, source: str) -> Saved:
@@ -82,24 +90,26 @@ def save_key(args: argparse.Namespace, outcome: Outcome, key: str, source: str) 
     """
     fields: dict[str, Any] = {"saved_in": None, "saved_workspace": False}
     if not outcome.ok:
-        err("Not saved: the key is saved only after a successful check.")
+        err(_("Not saved: the key is saved only after a successful check."))
         return Saved([], fields)
     workspace, clean_key = clean_credentials(args.workspace_id, key)
     label = getattr(args, "label", None)
     lines: list[str] = []
     if source == "keychain":
-        lines.append("The key already came from the keychain; nothing new to save.")
+        lines.append(_("The key already came from the keychain; nothing new to save."))
     else:
         from moecheck_gui.keychain import KeychainError, KeychainStore
 
         try:
             store = KeychainStore().save(workspace, clean_key)
         except KeychainError as exc:
-            err(f"Warning: the check worked, but the key was not saved: {safe(exc.message)}")
+            warn = _("Warning: the check worked, but the key was not saved: {problem}")
+            err(warn.format(problem=safe(exc.message)))
             fields["save_error"] = safe(exc.message)
             return Saved([], fields)
         fields["saved_in"] = store
-        lines.append(f"Saved the key in {safe(store)}.")
+        # Translators: {keychain} is the keychain's name, e.g. "Secret Service" (kept).
+        lines.append(_("Saved the key in {keychain}.").format(keychain=safe(store)))
     line, listed = _add_to_list(workspace, outcome.dc, label)
     fields["saved_workspace"] = listed
     if line:
@@ -121,7 +131,7 @@ def with_history(outcome: Outcome, workspace: str) -> Outcome:
 
     annotated, notice = annotate_and_record(outcome.replace(workspace_id=workspace), HistoryStore())
     if notice:
-        err(f"Note: {safe(notice)}")
+        err(_("Note: {text}").format(text=safe(notice)))
     return annotated.replace(workspace_id=outcome.workspace_id)
 
 
@@ -133,14 +143,16 @@ def forget_everywhere(workspace: str) -> list[str]:
     store = profile_store()
     if store.remove(workspace):
         if store.problem:
-            err(f"Warning: {safe(store.problem)}")
+            err(warning(store.problem))
         else:
-            lines.append(f"Removed {safe(workspace)} from your saved workspaces.")
+            line = _("Removed {workspace} from your saved workspaces.")
+            lines.append(line.format(workspace=safe(workspace)))
     history = HistoryStore()
     had_history = bool(history.entries(workspace))
     notice = history.forget(workspace)
     if notice:
-        err(f"Warning: {safe(notice)}")
+        err(warning(notice))
     elif had_history:
-        lines.append(f"Removed the history of checks of {safe(workspace)}.")
+        line = _("Removed the history of checks of {workspace}.")
+        lines.append(line.format(workspace=safe(workspace)))
     return lines

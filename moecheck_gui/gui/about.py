@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import platform
 
 from PySide6.QtCore import QSize, Qt, qVersion
@@ -17,10 +18,13 @@ from PySide6.QtWidgets import (
 
 from moecheck_gui import APP_NAME, __version__, publisher
 from moecheck_gui.gui import theme
+from moecheck_gui.i18n import LANGUAGES, _, format_list
 
 CREDENTIALS_DOCS_URL = "https://moengage.com/docs/api/introduction"
 """MoEngage's page on workspace IDs, API keys and data centers."""
-LICENSE = "MIT License"
+LICENSE = "MIT License"  # the license's name, never translated
+TRANSLATIONS_DOC = "docs/translations.md"
+"""Where translators start (in MoeCheck's source; the glossary and how to add a language)."""
 
 
 class AboutDialog(QDialog):
@@ -32,10 +36,10 @@ class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("aboutDialog")
-        self.setWindowTitle(f"About {APP_NAME}")
+        self.setWindowTitle(_("About {app}").format(app=APP_NAME))
         icon = QLabel(self)
         icon.setPixmap(theme.app_icon_pixmap(64, self.devicePixelRatioF() or 1.0))
-        icon.setAccessibleName(f"{APP_NAME} icon")
+        icon.setAccessibleName(_("{app} icon").format(app=APP_NAME))
         title = QLabel(f"{APP_NAME} {__version__}", self)
         title.setTextFormat(Qt.TextFormat.PlainText)
         font = title.font()
@@ -43,28 +47,52 @@ class AboutDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         blurb = QLabel(
-            "Checks in one click whether a MoEngage workspace ID and Data API key work, "
-            "and explains exactly what to do when they don't.\n\n"
-            "MoeCheck is not made by MoEngage. Your key is sent only to MoEngage's API "
-            "(or to the address in MOECHECK_API_BASE) and is kept only in your system "
-            "keychain, and only when you ask.",
+            _(
+                "Checks in one click whether a MoEngage workspace ID and Data API key work, "
+                "and explains exactly what to do when they don't."
+            )
+            + "\n\n"
+            + _(
+                "MoeCheck is not made by MoEngage. Your key is sent only to MoEngage's API "
+                "(or to the address in MOECHECK_API_BASE) and is kept only in your system "
+                "keychain, and only when you ask."
+            ),
             self,
         )
         blurb.setTextFormat(Qt.TextFormat.PlainText)
         blurb.setWordWrap(True)
         # Our own fixed text, so rich text is safe here: it makes the link clickable.
         link = QLabel(
-            f'<a href="{CREDENTIALS_DOCS_URL}">Where to find your workspace ID, '
-            "Data API key and data center</a> (MoEngage documentation)",
+            '<a href="{url}">{text}</a> {source}'.format(
+                url=CREDENTIALS_DOCS_URL,
+                text=html.escape(
+                    _("Where to find your workspace ID, Data API key and data center")
+                ),
+                source=html.escape(_("(MoEngage documentation)")),
+            ),
             self,
         )
         link.setTextFormat(Qt.TextFormat.RichText)
         link.setOpenExternalLinks(True)
         link.setWordWrap(True)
         link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        languages = format_list(LANGUAGES.values())
+        contribute = QLabel(
+            _(
+                "MoeCheck speaks {languages}. Translations are welcome: {doc} in MoeCheck's "
+                "source says how to improve one or add a language."
+            ).format(languages=languages, doc=TRANSLATIONS_DOC),
+            self,
+        )
+        contribute.setObjectName("aboutTranslations")
+        contribute.setTextFormat(Qt.TextFormat.PlainText)
+        contribute.setWordWrap(True)
+        contribute.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # The publisher comes from moecheck_gui/publisher.py, like the installers' metadata.
         contact = f" · {publisher.CONTACT}" if publisher.is_set() else ""
-        published = QLabel(f"Published by {publisher.display_name()}{contact}", self)
+        published = QLabel(
+            _("Published by {publisher}").format(publisher=publisher.display_name()) + contact, self
+        )
         published.setObjectName("aboutPublisher")
         published.setTextFormat(Qt.TextFormat.PlainText)
         published.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -80,6 +108,7 @@ class AboutDialog(QDialog):
         text.addWidget(title)
         text.addWidget(blurb)
         text.addWidget(link)
+        text.addWidget(contribute)
         text.addWidget(published)
         text.addWidget(versions)
         row = QHBoxLayout()

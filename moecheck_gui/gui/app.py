@@ -43,23 +43,27 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line parser (built only when there are arguments)."""
     import argparse
 
+    from moecheck_gui.i18n import _
+
     parser = argparse.ArgumentParser(
         prog="moecheck-gui",
-        description="Check whether MoEngage credentials work, in a window.",
+        description=_("Check whether MoEngage credentials work, in a window."),
     )
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="use a built-in practice server instead of MoEngage (nothing leaves this computer)",
+        help=_("use a built-in practice server instead of MoEngage (nothing leaves this computer)"),
     )
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="log more detail (never the key)"
+        "-v", "--verbose", action="store_true", help=_("log more detail (never the key)")
     )
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="check that this copy works (window, icon, keychain, trust roots, a practice "
-        "check) and exit",
+        help=_(
+            "check that this copy works (window, icon, keychain, trust roots, a practice "
+            "check) and exit"
+        ),
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser

@@ -31,16 +31,18 @@ from moecheck_gui.gui import theme
 from moecheck_gui.gui.result_panel import tone_for
 from moecheck_gui.gui.theme import Tone
 from moecheck_gui.history import format_when
+from moecheck_gui.i18n import N_, _
 
 COLUMNS: tuple[str, ...] = (
-    "Label",
-    "Workspace ID",
-    "DC",
-    "Verdict",
-    "Workspace name",
-    "Last worked",
-    "Request ID",
+    N_("Label"),
+    N_("Workspace ID"),
+    "DC",  # the data center's code column (DC-01): the same in every language
+    N_("Verdict"),
+    N_("Workspace name"),
+    N_("Last worked"),
+    N_("Request ID"),
 )
+"""The table's headers, in English (marked; shown translated)."""
 COL_LABEL, COL_ID, COL_DC, COL_VERDICT, COL_NAME, COL_LAST, COL_REQUEST = range(len(COLUMNS))
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -79,7 +81,7 @@ class CheckAllModel(QStandardItemModel):
 
     def __init__(self, rows: Sequence[BatchRow], parent: QObject | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels(list(COLUMNS))
+        self.setHorizontalHeaderLabels([_(name) for name in COLUMNS])
         self._palette: QPalette | None = None
         self._entries: list[_Entry] = []
         self._finished = 0
@@ -163,7 +165,7 @@ class CheckAllModel(QStandardItemModel):
         item = entry.items[COL_VERDICT]
         result = entry.result
         if result is None:
-            text = "Checking…" if entry.checking else "Waiting"
+            text = _("Checking…") if entry.checking else _("Waiting")
             _set_text(item, text, _CHECKING_KEY if entry.checking else _WAITING_KEY)
             return
         outcome = result.outcome

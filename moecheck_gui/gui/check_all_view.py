@@ -67,7 +67,7 @@ from moecheck_gui.gui.check_all_model import (
 )
 from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.history import HistoryStore
-from moecheck_gui.i18n import _
+from moecheck_gui.i18n import _, format_number, ngettext
 
 if TYPE_CHECKING:
     from moecheck_gui.gui.main_window import MainWindow
@@ -134,7 +134,7 @@ class CheckAllView(QDialog):
         """
         super().__init__(parent)
         self.setObjectName("checkAllView")
-        self.setWindowTitle("Check all saved workspaces")
+        self.setWindowTitle(_("Check all saved workspaces"))
         self._rows = list(rows)
         self._checker_factory = checker_factory
         self._keychain_factory = keychain_factory
@@ -181,13 +181,14 @@ class CheckAllView(QDialog):
         self.progress.setObjectName("checkAllProgress")
         self.progress.setRange(0, max(1, len(self._rows)))
         self.progress.setValue(0)
-        self.progress.setFormat("%v of %m")
-        self.progress.setAccessibleName("Workspaces checked")
+        # Translators: the progress bar: %v is how many are checked, %m how many in all.
+        self.progress.setFormat(_("%v of %m"))
+        self.progress.setAccessibleName(_("Workspaces checked"))
         box.addWidget(self.progress)
 
         self.table = QTableView(self)
         self.table.setObjectName("checkAllTable")
-        self.table.setAccessibleName("Saved workspaces and their verdicts")
+        self.table.setAccessibleName(_("Saved workspaces and their verdicts"))
         self.table.setModel(self.proxy)
         # Input order until the user clicks a header.
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -207,22 +208,24 @@ class CheckAllView(QDialog):
         box.addWidget(self.table, 1)
 
         row = QHBoxLayout()
-        self.failures_only = QCheckBox("Show &failures only", self)
+        self.failures_only = QCheckBox(_("Show &failures only"), self)
         self.failures_only.setObjectName("checkAllFailuresOnly")
         self.failures_only.toggled.connect(self.proxy.set_failures_only)
         row.addWidget(self.failures_only)
         row.addStretch(1)
-        self.export_button = QPushButton("&Export…", self)
+        self.export_button = QPushButton(_("&Export…"), self)
         self.export_button.setObjectName("checkAllExport")
-        self.export_button.setToolTip("Save the rows shown as CSV or JSON (never a key)")
+        self.export_button.setToolTip(_("Save the rows shown as CSV or JSON (never a key)"))
         self.export_button.clicked.connect(self._export_clicked)
         row.addWidget(self.export_button)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(_("Cancel"), self)
         self.cancel_button.setObjectName("checkAllCancel")
-        self.cancel_button.setToolTip("Stop checking; unchecked workspaces are marked not checked")
+        self.cancel_button.setToolTip(
+            _("Stop checking; unchecked workspaces are marked not checked")
+        )
         self.cancel_button.clicked.connect(self.cancel)
         row.addWidget(self.cancel_button)
-        self.close_button = QPushButton("Close", self)
+        self.close_button = QPushButton(_("Close"), self)
         self.close_button.setObjectName("checkAllClose")
         self.close_button.clicked.connect(self.reject)
         row.addWidget(self.close_button)
@@ -285,7 +288,7 @@ class CheckAllView(QDialog):
             self._job.cancel()
         if self._running:
             self.cancel_button.setEnabled(False)
-            self.status_label.setText("Stopping…")
+            self.status_label.setText(_("Stopping…"))
 
     @Slot(object)
     def _on_result(self, result: BatchResult) -> None:
@@ -342,8 +345,10 @@ class CheckAllView(QDialog):
     def _on_failed(self, exc: BaseException) -> None:
         log.error("Check-all stopped by an unexpected error: %s", type(exc).__name__)
         self._notices.append(
-            "Checking stopped because of an unexpected problem; the rows shown are what was "
-            "checked. The log has details."
+            _(
+                "Checking stopped because of an unexpected problem; the rows shown are what was "
+                "checked. The log has details."
+            )
         )
         self._finish()
 
@@ -364,22 +369,37 @@ class CheckAllView(QDialog):
         done = self.model.finished_count()
         results = self.model.results()
         failed = sum(1 for r in results if not r.outcome.ok)
+        numbers = {"done": format_number(done), "total": format_number(total)}
         if total == 0:
-            text = "There are no saved workspaces yet: check one and tick Remember the key."
+            text = _("There are no saved workspaces yet: check one and tick Remember the key.")
         elif self._running:
-            text = f"Checked {done} of {total}"
             if failed:
-                text += f" · {failed} did not work"
-            text += "."
+                text = ngettext(
+                    "Checked {done} of {total} · {failed} did not work.",
+                    "Checked {done} of {total} · {failed} did not work.",
+                    failed,
+                ).format(failed=format_number(failed), **numbers)
+            else:
+                text = ngettext(
+                    "Checked {done} of {total}.", "Checked {done} of {total}.", total
+                ).format(**numbers)
         elif self._task is None:
-            text = f"{total} workspaces to check."
+            text = ngettext(
+                "{total} workspace to check.", "{total} workspaces to check.", total
+            ).format(**numbers)
         else:
             stopped = sum(1 for r in results if r.outcome.kind == "cancelled")
-            ok = done - failed
-            text = f"Done: {ok} of {total} work"
+            ok = format_number(done - failed)
             if stopped:
-                text += f", {stopped} not checked (stopped)"
-            text += "."
+                text = ngettext(
+                    "Done: {ok} of {total} work, {stopped} not checked (stopped).",
+                    "Done: {ok} of {total} work, {stopped} not checked (stopped).",
+                    stopped,
+                ).format(ok=ok, stopped=format_number(stopped), **numbers)
+            else:
+                text = ngettext(
+                    "Done: {ok} of {total} work.", "Done: {ok} of {total} work.", total
+                ).format(ok=ok, **numbers)
         lines = [text, *self._paused.values(), *self._notices]
         self.status_label.setText("\n".join(lines))
 
@@ -424,9 +444,10 @@ class CheckAllView(QDialog):
     def _export_clicked(self) -> None:
         name, chosen = QFileDialog.getSaveFileName(
             self,
-            "Export results",
+            _("Export results"),
             "moecheck-results.csv",
-            "CSV spreadsheet (*.csv);;JSON (*.json)",
+            # Translators: keep the ";;" between the two choices and each "(*.csv)" as it is.
+            _("CSV spreadsheet (*.csv);;JSON (*.json)"),
         )
         if not name:
             return
@@ -439,11 +460,18 @@ class CheckAllView(QDialog):
         except OSError as exc:
             QMessageBox.warning(
                 self,
-                "Export failed",
-                f"The results could not be saved to {path}: {exc.strerror or exc}.",
+                _("Export failed"),
+                # Translators: {error} is the operating system's reason (often English).
+                _("The results could not be saved to {path}: {error}.").format(
+                    path=path, error=exc.strerror or exc
+                ),
             )
             return
-        self.status_label.setText(f"Saved {count} rows to {path}.")
+        self.status_label.setText(
+            ngettext("Saved {count} row to {path}.", "Saved {count} rows to {path}.", count).format(
+                count=format_number(count), path=path
+            )
+        )
 
     # -- closing -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from moecheck_gui.gui import qtvalues, theme
 from moecheck_gui.gui.credentials_form import SPACING, describe
 from moecheck_gui.gui.result_panel import plain_label
 from moecheck_gui.gui.theme import Tone
+from moecheck_gui.i18n import _
 
 
 class CheckButtons(QWidget):
@@ -25,23 +26,25 @@ class CheckButtons(QWidget):
         super().__init__(parent)
         # QPushButton(parent) + setText: the (text, parent) overload builds QIcon's enums.
         self.test_button = QPushButton(self)
-        self.test_button.setText("&Test connection")
+        self.test_button.setText(_("&Test connection"))
         self.test_button.setObjectName("testButton")
         self.test_button.setDefault(True)
         self.test_button.setAutoDefault(True)
         self.test_button.setMinimumWidth(150)
         describe(
             self.test_button,
-            "Test connection",
-            "Ask MoEngage whether these credentials work (Enter).",
+            _("Test connection"),
+            # Translators: Enter is the key on the keyboard.
+            _("Ask MoEngage whether these credentials work (Enter)."),
         )
         self.cancel_button = QPushButton(self)
-        self.cancel_button.setText("Cancel")
+        self.cancel_button.setText(_("Cancel"))
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setEnabled(False)
         # A property, not setShortcut(): see qtvalues.py.
-        qtvalues.set_props(self.cancel_button, shortcut="Esc")
-        describe(self.cancel_button, "Cancel", "Stop the running check (Esc).")
+        qtvalues.set_props(self.cancel_button, shortcut="Esc")  # a key name, not a word
+        # Translators: Esc is the key on the keyboard.
+        describe(self.cancel_button, _("Cancel"), _("Stop the running check (Esc)."))
         self.status_hint = plain_label(parent=self)
         self.status_hint.setObjectName("statusHint")
         row = QHBoxLayout(self)

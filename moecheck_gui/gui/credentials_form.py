@@ -39,6 +39,7 @@ from moecheck_gui.gui import qtvalues, theme
 from moecheck_gui.gui.password_edit import PasswordEdit
 from moecheck_gui.gui.result_panel import plain_label
 from moecheck_gui.gui.theme import Tone
+from moecheck_gui.i18n import N_, _, join_sentences
 
 if TYPE_CHECKING:
     from moecheck_gui.keychain import StoreInfo
@@ -47,19 +48,24 @@ AUTO = "auto"
 """The DC dropdown's item data for "Detect automatically" (PRODUCT.md 3.6)."""
 SPACING = 14
 """Between the form's rows; the same as the window's, so the form sits like the rest."""
-WORKSPACE_TIP = (
+# Tooltips and accessible descriptions, in English (marked; translated where shown).
+WORKSPACE_TIP = N_(
     "Your workspace ID (also called App ID). In the MoEngage dashboard open "
     "Settings › Account › APIs; it is shown at the top of the page. "
     "You can also paste your dashboard's web address here to pick the data center."
 )
-KEY_TIP = (
+KEY_TIP = N_(
     "The Data API key: in the MoEngage dashboard open Settings › Account › APIs and "
     "copy the key from the Data tile. It is sent only to MoEngage and never shown or logged."
 )
-DC_TIP = (
+DC_TIP = N_(
     "The number in your dashboard's web address: dashboard-01.moengage.com is DC-01. "
     "Not sure? Keep Detect automatically, or paste the address here."
 )
+AUTO_TEXT = N_("Detect automatically (tries every data center)")
+"""The DC dropdown's first item (English; shown translated)."""
+WORKSPACE_EXAMPLE = "8FJ2K1LQ0ZXY7ABCDE1234"
+"""A made-up workspace ID for the placeholder (an ID, never translated)."""
 
 
 class TypedCredentials(NamedTuple):
@@ -136,33 +142,36 @@ class CredentialsForm(QWidget):
 
         self.workspace_edit = QLineEdit(self)
         self.workspace_edit.setObjectName("workspaceIdEdit")
-        self.workspace_edit.setPlaceholderText("e.g. 8FJ2K1LQ0ZXY7ABCDE1234")
+        # Translators: a field's placeholder; {example} is a made-up workspace ID.
+        self.workspace_edit.setPlaceholderText(
+            _("e.g. {example}").format(example=WORKSPACE_EXAMPLE)
+        )
         self.workspace_edit.setClearButtonEnabled(True)
-        describe(self.workspace_edit, "Workspace ID", WORKSPACE_TIP)
+        describe(self.workspace_edit, _("Workspace ID"), _(WORKSPACE_TIP))
 
         self.key_edit = PasswordEdit(self, icons=False)  # icon after the first paint
         self.key_edit.setObjectName("apiKeyEdit")
-        self.key_edit.setPlaceholderText("Paste the key from the Data tile")
-        describe(self.key_edit, "Data API key", KEY_TIP)
+        self.key_edit.setPlaceholderText(_("Paste the key from the Data tile"))
+        describe(self.key_edit, _("Data API key"), _(KEY_TIP))
 
         self.dc_combo = QComboBox(self)
         self.dc_combo.setObjectName("dataCenterCombo")
-        self.dc_combo.addItem("Detect automatically (tries every data center)", AUTO)
+        self.dc_combo.addItem(_(AUTO_TEXT), AUTO)
         for dc in DATA_CENTERS:
-            self.dc_combo.addItem(dc.label, dc.code)
+            self.dc_combo.addItem(dc.display_label, dc.code)
         self.dc_combo.setEditable(True)
         qtvalues.set_props(self.dc_combo, insertPolicy=qtvalues.COMBO_NO_INSERT)
         self.dc_combo.setCurrentIndex(0)
         dc_line = self.dc_combo.lineEdit()
         if dc_line is not None:
-            dc_line.setPlaceholderText("DC number or dashboard address")
-            dc_line.setAccessibleName("Data center")
-        describe(self.dc_combo, "Data center", DC_TIP)
+            dc_line.setPlaceholderText(_("DC number or dashboard address"))
+            dc_line.setAccessibleName(_("Data center"))
+        describe(self.dc_combo, _("Data center"), _(DC_TIP))
 
         for text, widget in (
-            ("&Workspace ID", self.workspace_edit),
-            ("Data API &key", self.key_edit),
-            ("Data &center", self.dc_combo),
+            (_("&Workspace ID"), self.workspace_edit),
+            (_("Data API &key"), self.key_edit),
+            (_("Data &center"), self.dc_combo),
         ):
             label = QLabel(text, self)
             label.setBuddy(widget)
@@ -171,24 +180,24 @@ class CredentialsForm(QWidget):
         return form
 
     def _build_remember(self) -> QVBoxLayout:
-        self.remember_check = QCheckBox("&Remember the key in your keychain", self)
+        self.remember_check = QCheckBox(_("&Remember the key in your keychain"), self)
         self.remember_check.setObjectName("rememberCheck")
         self.remember_check.setEnabled(False)
         describe(
             self.remember_check,
-            "Remember the key",
-            "Looking for a secure keychain on this computer…",
+            _("Remember the key"),
+            _("Looking for a secure keychain on this computer…"),
         )
         self.label_edit = QLineEdit(self)
         self.label_edit.setObjectName("profileLabelEdit")
-        self.label_edit.setPlaceholderText("Label, e.g. Prod (optional)")
+        self.label_edit.setPlaceholderText(_("Label, e.g. Prod (optional)"))
         self.label_edit.setMaxLength(40)
         self.label_edit.setMinimumWidth(210)
         self.label_edit.setMaximumWidth(260)
         describe(
             self.label_edit,
-            "Label for this workspace",
-            "A short name shown in the saved-workspace list, such as Prod or Test.",
+            _("Label for this workspace"),
+            _("A short name shown in the saved-workspace list, such as Prod or Test."),
         )
         self.label_edit.setEnabled(False)
         self.remember_status = plain_label(parent=self)
@@ -305,25 +314,28 @@ class CredentialsForm(QWidget):
         if demo:
             self.remember_check.setChecked(False)
             self.remember_check.setEnabled(False)
-            self.remember_check.setText("&Remember the key (not in demo mode)")
-            tip = "Demo keys are never saved. Start MoeCheck without --demo to save real keys."
+            self.remember_check.setText(_("&Remember the key (not in demo mode)"))
+            tip = _("Demo keys are never saved. Start MoeCheck without --demo to save real keys.")
         elif info is None or not info.usable:
             self.remember_check.setChecked(False)
             self.remember_check.setEnabled(False)
-            self.remember_check.setText("&Remember the key (no secure keychain found)")
-            tip = (
+            self.remember_check.setText(_("&Remember the key (no secure keychain found)"))
+            reason = (
                 info.reason
                 if info is not None and info.reason
-                else "No secure keychain is available."
+                else _("No secure keychain is available.")
             )
-            tip += " MoeCheck never stores keys anywhere else."
+            tip = join_sentences(reason, _("MoeCheck never stores keys anywhere else."))
         else:
             self.remember_check.setEnabled(True)
-            self.remember_check.setText(f"&Remember the key in {info.name}")
-            tip = (
-                f"After a successful check, save the key in {info.name} so you can pick this "
-                "workspace next time. It is stored nowhere else."
+            # Translators: {keychain} is the keychain's name, e.g. "GNOME Keyring".
+            self.remember_check.setText(
+                _("&Remember the key in {keychain}").format(keychain=info.name)
             )
+            tip = _(
+                "After a successful check, save the key in {keychain} so you can pick this "
+                "workspace next time. It is stored nowhere else."
+            ).format(keychain=info.name)
             if remember:
                 self.remember_check.setChecked(True)
         self.remember_check.setToolTip(tip)
@@ -354,8 +366,10 @@ class CredentialsForm(QWidget):
             self.quietly(lambda: self.select_dc(code))
             self.quietly(self.workspace_edit.clear)
             self.statusChanged.emit(
-                f"That is your dashboard's address: it is on {dc_label(code)}, which is now "
-                "selected. Now enter the workspace ID from Settings › Account › APIs.",
+                _(
+                    "That is your dashboard's address: it is on {dc}, which is now "
+                    "selected. Now enter the workspace ID from Settings › Account › APIs."
+                ).format(dc=dc_label(code)),
                 Tone.SUCCESS,
             )
         self._on_inputs_changed()
@@ -365,7 +379,9 @@ class CredentialsForm(QWidget):
         if code is not None:
             self.select_dc(code)
             self.statusChanged.emit(
-                f"Found {dc_label(code)} in the pasted address; it is now selected.",
+                _("Found {dc} in the pasted address; it is now selected.").format(
+                    dc=dc_label(code)
+                ),
                 Tone.SUCCESS,
             )
 
@@ -376,7 +392,10 @@ class CredentialsForm(QWidget):
         text = line.text()
         if text == self.dc_combo.itemText(self.dc_combo.currentIndex()):
             return
-        if text.strip().casefold().startswith("detect"):
+        typed = text.strip().casefold()
+        # "Detect…" in English or the first word of the item in the user's language.
+        auto_word = (_(AUTO_TEXT).split() or [""])[0].casefold()
+        if typed.startswith("detect") or (auto_word and typed.startswith(auto_word)):
             self.select_dc(AUTO)
             return
         try:
@@ -388,7 +407,7 @@ class CredentialsForm(QWidget):
         self.select_dc(code)
         line.setText(self.dc_combo.itemText(self.dc_combo.currentIndex()))
 
-    def _on_inputs_changed(self, *_: object) -> None:
+    def _on_inputs_changed(self, *_args: object) -> None:
         self.update_input_notice()
         if not self._quiet:
             self.edited.emit()
@@ -403,14 +422,14 @@ class CredentialsForm(QWidget):
         from moecheck_gui.inputs import InputError, normalise_credentials
 
         try:
-            _, notices = normalise_credentials(
+            _normalised, notices = normalise_credentials(
                 self.workspace_edit.text() or "x", self.key_edit.text() or "x"
             )
         except InputError:
             notices = ()
         except Exception:  # noqa: BLE001 - a hint must never break typing
             notices = ()
-        self.input_notice.setText(" ".join(notices))
+        self.input_notice.setText(join_sentences(*notices))
         self.input_notice.setVisible(bool(notices))
         colors = theme.tone_colors(Tone.INFO, self.palette())
         self.input_notice.setStyleSheet(f"color: {colors.fg};")

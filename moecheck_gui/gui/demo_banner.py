@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QVBoxLayou
 from moecheck_gui.gui import qtvalues, theme
 from moecheck_gui.gui.result_panel import plain_label
 from moecheck_gui.gui.theme import Tone
+from moecheck_gui.i18n import _
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPalette
@@ -43,25 +44,27 @@ class DemoBanner(QFrame):
         self.workspaces = tuple(workspaces)
         self.form = form
         self.setObjectName("demoBanner")
-        self.setAccessibleName("Demo mode")
-        title = plain_label("Demo mode — this is not MoEngage", self)
+        self.setAccessibleName(_("Demo mode"))
+        title = plain_label(_("Demo mode — this is not MoEngage"), self)
         title.setObjectName("demoBannerTitle")
         font = title.font()
         font.setBold(True)
         title.setFont(font)
         body = plain_label(
-            "Checks go to a practice server on this computer, so you can try every result "
-            "safely. Nothing is sent to MoEngage and no key is saved.",
+            _(
+                "Checks go to a practice server on this computer, so you can try every result "
+                "safely. Nothing is sent to MoEngage and no key is saved."
+            ),
             self,
         )
         combo = QComboBox(self)
         self.combo = combo
         combo.setObjectName("demoWorkspaceCombo")
-        combo.setAccessibleName("Demo workspace")
+        combo.setAccessibleName(_("Demo workspace"))
         qtvalues.set_props(combo, sizeAdjustPolicy=qtvalues.COMBO_ADJUST_TO_MIN_LENGTH_WITH_ICON)
         combo.setMinimumContentsLength(16)
-        combo.setAccessibleDescription("Fills in demo credentials that show one result.")
-        demo_label = QLabel("Try a &demo workspace:", self)
+        combo.setAccessibleDescription(_("Fills in demo credentials that show one result."))
+        demo_label = QLabel(_("Try a &demo workspace:"), self)
         demo_label.setBuddy(combo)
         pick = QHBoxLayout()
         pick.addWidget(demo_label)
@@ -73,7 +76,8 @@ class DemoBanner(QFrame):
         layout.addWidget(body)
         layout.addLayout(pick)
         for workspace in workspaces:
-            combo.addItem(f"{workspace.workspace_id} — {workspace.note}", workspace.workspace_id)
+            # The note is marked in sandbox/workspaces.py; the ID is never translated.
+            combo.addItem(f"{workspace.workspace_id} — {_(workspace.note)}", workspace.workspace_id)
         combo.activated.connect(self._on_activated)
         self.title = title
 

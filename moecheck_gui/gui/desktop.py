@@ -46,6 +46,7 @@ def copy_report(outcome: Outcome, *, api_key: str, api_base: str | None, demo: b
     from moecheck_gui.redaction import redact
     from moecheck_gui.report import render_report
 
+    # The report stays English for MoEngage support (report.py), its extra field too.
     extra = {"Mode": "demo (practice server, not MoEngage)"} if demo else None
     text = render_report(outcome, api_base=api_base or None, extra=extra)
     text = applog.redact(redact(text, [api_key]))

@@ -22,14 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from moecheck_gui import APP_NAME, applog
+from moecheck_gui.i18n import _
 
 
 def log_location_text() -> str:
     """A sentence saying where the log is, or that there is none."""
     path = applog.current_log_file()
     if path is None:
-        return "No log file is being written (the log folder is not writable)."
-    return f"The log file is {path}"
+        return _("No log file is being written (the log folder is not writable).")
+    return _("The log file is {path}").format(path=path)
 
 
 class ErrorDialog(QDialog):
@@ -41,11 +42,13 @@ class ErrorDialog(QDialog):
     def __init__(self, details: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("errorDialog")
-        self.setWindowTitle(f"{APP_NAME} ran into a problem")
+        self.setWindowTitle(_("{app} ran into a problem").format(app=APP_NAME))
         intro = QLabel(
-            "Something unexpected went wrong. Your check was not affected by anything you "
-            "did, and your key is not included below. You can keep using MoeCheck; if this "
-            "happens again, copy the details into a bug report.",
+            _(
+                "Something unexpected went wrong. Your check was not affected by anything you "
+                "did, and your key is not included below. You can keep using MoeCheck; if this "
+                "happens again, copy the details into a bug report."
+            ),
             self,
         )
         intro.setTextFormat(Qt.TextFormat.PlainText)
@@ -54,7 +57,7 @@ class ErrorDialog(QDialog):
         self.details.setObjectName("errorDetails")
         self.details.setReadOnly(True)
         self.details.setPlainText(details)
-        self.details.setAccessibleName("Error details")
+        self.details.setAccessibleName(_("Error details"))
         self.details.setMinimumHeight(160)
         where = QLabel(log_location_text(), self)
         where.setObjectName("logLocation")
@@ -62,7 +65,7 @@ class ErrorDialog(QDialog):
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        copy = QPushButton("&Copy details", self)
+        copy = QPushButton(_("&Copy details"), self)
         copy.setObjectName("copyErrorButton")
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(self.copy_details)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from moecheck_gui import APP_NAME
 from moecheck_gui.gui import qtvalues, theme
 from moecheck_gui.gui.result_panel import plain_label
+from moecheck_gui.i18n import _
 
 
 class Header(QWidget):
@@ -25,8 +26,8 @@ class Header(QWidget):
         self.icon = QLabel(self)
         self.icon.setObjectName("headerIcon")
         self.icon.setFixedSize(48, 48)  # the same before and after the icon arrives
-        self.icon.setAccessibleName(f"{APP_NAME} icon")
-        self.title = QLabel("Test your MoEngage credentials", self)
+        self.icon.setAccessibleName(_("{app} icon").format(app=APP_NAME))
+        self.title = QLabel(_("Test your MoEngage credentials"), self)
         self.title.setObjectName("headerTitle")
         qtvalues.set_props(self.title, textFormat=qtvalues.PLAIN_TEXT)
         font = self.title.font()
@@ -34,8 +35,10 @@ class Header(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.subtitle = plain_label(
-            "Find out in one click whether a workspace ID and Data API key work, "
-            "and exactly what to fix if they don't.",
+            _(
+                "Find out in one click whether a workspace ID and Data API key work, "
+                "and exactly what to fix if they don't."
+            ),
             self,
         )
         self.subtitle.setObjectName("headerSubtitle")

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from moecheck_gui.i18n import _, format_minutes, format_number, format_time, ngettext
+
 if TYPE_CHECKING:
     from moecheck_gui.gui.check_flow import CheckFlow, CheckRun
     from moecheck_gui.gui.credentials_form import TypedCredentials
@@ -53,27 +55,27 @@ def offered_for(outcome: Outcome) -> bool:
     return not outcome.ok and outcome.kind in RETRY_KINDS
 
 
-def _tries(n: int) -> str:
-    return f"{n} {'try' if n == 1 else 'tries'}"
-
-
-def _clock_time(moment: datetime) -> str:
-    return f"{moment:%H:%M}"
-
-
 def ended_text(reason: str, tries: int, limit_s: float = LIMIT_S) -> str:
-    """How a loop ended, in words for the result panel."""
+    """How a loop ended, in words for the result panel (the user's language)."""
+    n = format_number(tries)
     if reason == OK:
-        return f"It worked on try {tries}."
+        return _("It worked on try {n}.").format(n=n)
     if reason == LIMIT:
         minutes = max(1, round(limit_s / 60))
-        return (
-            f"Gave up after {minutes} minute{'s' if minutes != 1 else ''} and "
-            f"{_tries(tries)}: the last answer is shown above."
-        )
+        return ngettext(
+            "Gave up after {duration} and {n} try: the last answer is shown above.",
+            "Gave up after {duration} and {n} tries: the last answer is shown above.",
+            tries,
+        ).format(duration=format_minutes(minutes), n=n)
     if reason == CHANGED:
-        return f"Stopped checking after {_tries(tries)}: the answer changed (see above)."
-    return f"Stopped checking after {_tries(tries)}."
+        return ngettext(
+            "Stopped checking after {n} try: the answer changed (see above).",
+            "Stopped checking after {n} tries: the answer changed (see above).",
+            tries,
+        ).format(n=n)
+    return ngettext(
+        "Stopped checking after {n} try.", "Stopped checking after {n} tries.", tries
+    ).format(n=n)
 
 
 class KeepChecking(QObject):
@@ -164,7 +166,7 @@ class KeepChecking(QObject):
         if not self._active:
             return
         if self._run is not None and self.flow.current is self._run:
-            self.flow.cancel("Stopped checking.")  # its finished slot ends the loop
+            self.flow.cancel(_("Stopped checking."))  # its finished slot ends the loop
             if not self._active:
                 return
         self._finish(STOPPED)
@@ -184,8 +186,16 @@ class KeepChecking(QObject):
     def _tick(self) -> None:
         left = max(0, round(self._next_at - self._clock()))
         self.waiting.emit(
-            f"Next check in {left} s · {_tries(self.tries)} · stops at "
-            f"{_clock_time(self._stops_at)}"
+            # Translators: the countdown under the result; "s" is seconds, {time} a clock time.
+            ngettext(
+                "Next check in {seconds} s · {n} try · stops at {time}",
+                "Next check in {seconds} s · {n} tries · stops at {time}",
+                self.tries,
+            ).format(
+                seconds=format_number(left),
+                n=format_number(self.tries),
+                time=format_time(self._stops_at),
+            )
         )
 
     def _try(self) -> None:
@@ -209,8 +219,11 @@ class KeepChecking(QObject):
             return
         self._run = run
         self.waiting.emit(
-            f"Checking again now · {_tries(self.tries)} so far · stops at "
-            f"{_clock_time(self._stops_at)}"
+            ngettext(
+                "Checking again now · {n} try so far · stops at {time}",
+                "Checking again now · {n} tries so far · stops at {time}",
+                self.tries,
+            ).format(n=format_number(self.tries), time=format_time(self._stops_at))
         )
 
     def _on_started(self, run: CheckRun) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from moecheck_gui.gui.theme import Tone
+from moecheck_gui.i18n import N_, _
 
 if TYPE_CHECKING:
     from moecheck_gui.gui.providers import Providers
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ANY_KEYCHAIN = "the keychain"
+ANY_KEYCHAIN = N_("the keychain")
 """How the words name the store when no usable one is known."""
 
 
@@ -104,7 +105,7 @@ class KeychainFlow(QObject):
     def store_name(self) -> str:
         """The keychain's name for sentences, when it is a usable one."""
         info = self._store_info
-        return info.name if info is not None and info.usable else ANY_KEYCHAIN
+        return info.name if info is not None and info.usable else _(ANY_KEYCHAIN)
 
     @property
     def is_loading(self) -> bool:
@@ -141,14 +142,16 @@ class KeychainFlow(QObject):
             self.profiles.upsert(workspace_id, dc, label or None)
             self.profilesChanged.emit(workspace_id)
             self.status.emit(
-                f"Saved the key for {workspace_id} in {store_name}. Pick it from "
-                "Saved workspace next time.",
+                _(
+                    "Saved the key for {workspace} in {keychain}. Pick it from "
+                    "Saved workspace next time."
+                ).format(workspace=workspace_id, keychain=store_name),
                 Tone.SUCCESS,
             )
             self.keySaved.emit(store_name)
 
         def failed(exc: BaseException) -> None:
-            self.status.emit(keychain_message(exc, "The key was not saved."), Tone.ERROR)
+            self.status.emit(keychain_message(exc, _("The key was not saved.")), Tone.ERROR)
 
         self.runner.start(
             lambda: providers.keychain().save(workspace_id, api_key),
@@ -174,10 +177,15 @@ class KeychainFlow(QObject):
             self._set_load_task(None)
             if isinstance(key, str) and key:
                 self.keyLoaded.emit(workspace_id, key)
-                self.status.emit(f"Loaded the saved key for {workspace_id}.", Tone.SUCCESS)
+                self.status.emit(
+                    _("Loaded the saved key for {workspace}.").format(workspace=workspace_id),
+                    Tone.SUCCESS,
+                )
             else:
                 self.status.emit(
-                    f"No key is saved for {workspace_id} any more. Enter it and test again.",
+                    _("No key is saved for {workspace} any more. Enter it and test again.").format(
+                        workspace=workspace_id
+                    ),
                     Tone.WARNING,
                 )
             self.loadFinished.emit(workspace_id)
@@ -185,7 +193,7 @@ class KeychainFlow(QObject):
         def failed(exc: BaseException) -> None:
             self._set_load_task(None)
             self.status.emit(
-                keychain_message(exc, "The saved key could not be loaded."), Tone.ERROR
+                keychain_message(exc, _("The saved key could not be loaded.")), Tone.ERROR
             )
             self.loadFinished.emit(workspace_id)
 
@@ -197,7 +205,7 @@ class KeychainFlow(QObject):
                 name="keychain-load",
             )
         )
-        self.status.emit("Loading the saved key…", Tone.INFO)
+        self.status.emit(_("Loading the saved key…"), Tone.INFO)
 
     def cancel_load(self) -> None:
         """Drop a running load: its key, whenever it arrives, is not used."""
@@ -220,17 +228,22 @@ class KeychainFlow(QObject):
         providers = self.providers
 
         def done(deleted: object) -> None:
-            what = "and deleted its key from" if deleted else "(no key was saved in"
-            tail = "." if deleted else ")."
-            self.status.emit(f"Forgot {workspace_id} {what} {self.store_name}{tail}", Tone.SUCCESS)
+            if deleted:
+                text = _("Forgot {workspace} and deleted its key from {keychain}.")
+            else:
+                text = _("Forgot {workspace} (no key was saved in {keychain}).")
+            text = text.format(workspace=workspace_id, keychain=self.store_name)
+            self.status.emit(text, Tone.SUCCESS)
             self.forgotten.emit(workspace_id)
 
         def failed(exc: BaseException) -> None:
             self.status.emit(
                 keychain_message(
                     exc,
-                    f"{workspace_id} was removed from the list, but its key "
-                    "could not be deleted from the keychain.",
+                    _(
+                        "{workspace} was removed from the list, but its key "
+                        "could not be deleted from the keychain."
+                    ).format(workspace=workspace_id),
                 ),
                 Tone.ERROR,
             )

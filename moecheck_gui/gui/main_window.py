@@ -55,6 +55,7 @@ from moecheck_gui.gui.saved_workspaces import SavedWorkspaces
 from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.gui.theme import Tone
 from moecheck_gui.gui.window_settings import WindowSettings, settings_path
+from moecheck_gui.i18n import _
 from moecheck_gui.limits import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -232,7 +233,7 @@ class MainWindow(QMainWindow):
         if self.demo is None:
             banner = QFrame(self)
             banner.setObjectName("demoBanner")
-            banner.setAccessibleName("Demo mode")
+            banner.setAccessibleName(_("Demo mode"))
             banner.setVisible(False)
             return banner
         from moecheck_gui.gui.demo_banner import DemoBanner
@@ -450,7 +451,7 @@ class MainWindow(QMainWindow):
         self._update_buttons()
         if self._keep is not None and self._keep.owns(run):
             return  # the panel keeps the last answer; the countdown line says it checks again
-        where = "every data center" if run.detect else dc_label(run.dc)
+        where = _("every data center") if run.detect else dc_label(run.dc)
         self.result_panel.show_running(where, self.timeout)
         self._set_status("", Tone.INFO)
 
@@ -475,7 +476,10 @@ class MainWindow(QMainWindow):
         if outcome.ok and run.detect and outcome.dc in BY_CODE:
             self.form.quietly(lambda: self.select_dc(outcome.dc or AUTO))
             self._set_status(
-                f"Found the workspace on {dc_label(outcome.dc)}; it is now selected.", Tone.SUCCESS
+                _("Found the workspace on {dc}; it is now selected.").format(
+                    dc=dc_label(outcome.dc)
+                ),
+                Tone.SUCCESS,
             )
         if outcome.ok and run.typed.remember:
             self.keychain_flow.save(
@@ -501,9 +505,11 @@ class MainWindow(QMainWindow):
         """A bug in a worker task: return to idle and show the one error dialog."""
         self._update_buttons()
         self.result_panel.show_message(
-            "Something went wrong inside MoeCheck",
-            "The check could not finish because of a problem in MoeCheck itself. "
-            "The details are in the window that opened.",
+            _("Something went wrong inside MoeCheck"),
+            _(
+                "The check could not finish because of a problem in MoeCheck itself. "
+                "The details are in the window that opened."
+            ),
             Tone.ERROR,
         )
         errors.report_unexpected(exc, self)  # (the key is still registered: it is redacted)
@@ -524,8 +530,10 @@ class MainWindow(QMainWindow):
     def _on_edited(self) -> None:
         if self.check_flow.is_running:
             self.cancel_check(
-                "Stopped because you changed the details. Press Test connection to check "
-                "the new ones."
+                _(
+                    "Stopped because you changed the details. Press Test connection to check "
+                    "the new ones."
+                )
             )
         else:
             self.result_panel.mark_stale()
@@ -560,7 +568,7 @@ class MainWindow(QMainWindow):
             api_base=self._api_base(),
             demo=self.demo is not None,
         )
-        self.result_panel.show_copied("Copied. Paste it into your support ticket or email.")
+        self.result_panel.show_copied(_("Copied. Paste it into your support ticket or email."))
 
     def show_about(self) -> AboutDialog:
         """Open the About dialog (non-modal, so it never blocks a running check)."""

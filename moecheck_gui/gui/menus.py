@@ -11,7 +11,7 @@ the first paint.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -46,14 +46,16 @@ class WindowMenus(QObject):
         super().__init__(window)
         self._flow: KeychainFlow | None = None
         bar = window.menuBar()
-        self.file_menu: QMenu = bar.addMenu("&File")
-        self.help_menu: QMenu = bar.addMenu("&Help")
-        self.quit_action = self.add(self.file_menu, "&Quit", window.close)
-        self.add(self.help_menu, "&Where to find these values", desktop.open_credentials_docs)
-        self.add(self.help_menu, "Open &log folder", desktop.open_log_folder)
+        self.file_menu: QMenu = bar.addMenu(_("&File"))
+        self.help_menu: QMenu = bar.addMenu(_("&Help"))
+        self.quit_action = self.add(self.file_menu, _("&Quit"), window.close)
+        self.add(self.help_menu, _("&Where to find these values"), desktop.open_credentials_docs)
+        self.add(self.help_menu, _("Open &log folder"), desktop.open_log_folder)
         self.add(self.help_menu, _("&Language…"), _open_language_dialog, name="languageAction")
         separator = self.help_menu.addSeparator()
-        self.about_action = self.add(self.help_menu, f"&About {APP_NAME}", name="aboutAction")
+        self.about_action = self.add(
+            self.help_menu, _("&About {app}").format(app=APP_NAME), name="aboutAction"
+        )
         self.network_action = self.add(
             self.help_menu,
             _("&Network settings…"),
@@ -119,11 +121,9 @@ class WindowMenus(QObject):
         open_network_settings(self._window())
 
     def _window(self) -> MainWindow:
-        window = self.parent()
-        from moecheck_gui.gui.main_window import MainWindow
-
-        assert isinstance(window, MainWindow)
-        return window
+        # The menus' Qt parent is always the window that built them; a cast, not an
+        # import, keeps menus free of a run-time import of main_window (no cycle).
+        return cast("MainWindow", self.parent())
 
     def add(
         self,

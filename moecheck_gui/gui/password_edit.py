@@ -14,6 +14,16 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from moecheck_gui.gui import qtvalues, theme
 from moecheck_gui.gui.qtvalues import set_props
+from moecheck_gui.i18n import _
+
+SHORTCUT = "Ctrl+Shift+H"
+"""The show/hide toggle's key combination (Qt's portable text: the same in every language)."""
+
+
+def with_shortcut(text: str) -> str:
+    """``"Show key (Ctrl+Shift+H)"``: a tooltip naming the action and its keys."""
+    # Translators: a tooltip: {action} is e.g. "Show key", {shortcut} the keys, "Ctrl+Shift+H".
+    return _("{action} ({shortcut})").format(action=text, shortcut=SHORTCUT)
 
 
 class PasswordEdit(QLineEdit):
@@ -44,7 +54,7 @@ class PasswordEdit(QLineEdit):
         self.toggle_action = QAction(self)
         self.toggle_action.setCheckable(True)
         # As a property: setShortcut()'s overload check builds the whole Qt namespace.
-        set_props(self.toggle_action, shortcut="Ctrl+Shift+H")
+        set_props(self.toggle_action, shortcut=SHORTCUT)
         set_props(self.toggle_action, shortcutContext=qtvalues.WIDGET_SHORTCUT)
         self.toggle_action.toggled.connect(self.set_revealed)
         self._update_action()
@@ -73,9 +83,9 @@ class PasswordEdit(QLineEdit):
 
     def _update_action(self) -> None:
         revealed = self.is_revealed()
-        text = "Hide key" if revealed else "Show key"
+        text = _("Hide key") if revealed else _("Show key")
         self.toggle_action.setText(text)
-        self.toggle_action.setToolTip(f"{text} (Ctrl+Shift+H)")
+        self.toggle_action.setToolTip(with_shortcut(text))
         tint = theme.text_color(self.palette())
         if self._icons:
             self.toggle_action.setIcon(theme.icon("eye-off" if revealed else "eye", tint))

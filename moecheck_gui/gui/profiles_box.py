@@ -14,12 +14,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from moecheck_gui.gui import qtvalues
+from moecheck_gui.i18n import N_, _
 
 if TYPE_CHECKING:
     # Only for types: the store (json, platformdirs) loads after the first paint.
     from moecheck_gui.profiles import Profile
 
-PLACEHOLDER = "Choose a saved workspace…"
+PLACEHOLDER = N_("Choose a saved workspace…")
+"""The combo's first item (English; shown translated)."""
 
 
 class ProfilesBox(QWidget):
@@ -35,7 +37,7 @@ class ProfilesBox(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel("Sa&ved workspace", self)
+        self.label = QLabel(_("Sa&ved workspace"), self)
         self.combo = QComboBox(self)
         self.combo.setObjectName("profileCombo")
         # (It grows through its layout stretch. Ints, not enums: built before the
@@ -44,18 +46,18 @@ class ProfilesBox(QWidget):
             self.combo, sizeAdjustPolicy=qtvalues.COMBO_ADJUST_TO_MIN_LENGTH_WITH_ICON
         )
         self.combo.setMinimumContentsLength(16)
-        self.combo.setAccessibleName("Saved workspace")
+        self.combo.setAccessibleName(_("Saved workspace"))
         self.combo.setAccessibleDescription(
-            "Workspaces whose key you saved in the keychain. Picking one fills in the form."
+            _("Workspaces whose key you saved in the keychain. Picking one fills in the form.")
         )
         self.combo.setToolTip(self.combo.accessibleDescription())
         self.label.setBuddy(self.combo)
         self.forget_button = QPushButton(self)  # (text, parent) would build QIcon's enums
-        self.forget_button.setText("&Forget")
+        self.forget_button.setText(_("&Forget"))
         self.forget_button.setObjectName("forgetButton")
-        self.forget_button.setAccessibleName("Forget saved workspace")
+        self.forget_button.setAccessibleName(_("Forget saved workspace"))
         self.forget_button.setToolTip(
-            "Remove this workspace from the list and delete its key from the keychain."
+            _("Remove this workspace from the list and delete its key from the keychain.")
         )
         self.forget_button.setAccessibleDescription(self.forget_button.toolTip())
         layout = QHBoxLayout(self)
@@ -73,7 +75,7 @@ class ProfilesBox(QWidget):
         self.combo.blockSignals(True)
         try:
             self.combo.clear()
-            self.combo.addItem(PLACEHOLDER, None)
+            self.combo.addItem(_(PLACEHOLDER), None)
             for profile in profiles:
                 self.combo.addItem(profile.display_name, profile.workspace_id)
             index = self.combo.findData(current) if current else 0
@@ -127,17 +129,24 @@ def ask_to_forget(
     """
     from PySide6.QtCore import Qt  # after first paint: the namespace is built by now
 
-    shown = f"{workspace_id} ({label})" if label else workspace_id
+    # Translators: a saved workspace: its ID and the label the user gave it.
+    shown = (
+        _("{workspace} ({label})").format(workspace=workspace_id, label=label)
+        if label
+        else workspace_id
+    )
     box = QMessageBox(parent)
     box.setObjectName("forgetConfirm")
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Forget saved workspace?")
-    box.setText(f"Forget {shown}?")
+    box.setWindowTitle(_("Forget saved workspace?"))
+    box.setText(_("Forget {workspace}?").format(workspace=shown))
     box.setInformativeText(
-        f"MoeCheck will delete its Data API key from {store_name} and remove it from the list. "
-        "To check it again you will need to paste the key from the MoEngage dashboard."
+        _(
+            "MoeCheck will delete its Data API key from {keychain} and remove it from the list. "
+            "To check it again you will need to paste the key from the MoEngage dashboard."
+        ).format(keychain=store_name)
     )
-    confirm = box.addButton("Forget", QMessageBox.ButtonRole.DestructiveRole)
+    confirm = box.addButton(_("Forget"), QMessageBox.ButtonRole.DestructiveRole)
     confirm.setObjectName("forgetConfirmButton")
     keep = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(keep)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from moecheck_gui import applog
-from moecheck_gui.gui.password_edit import PasswordEdit
+from moecheck_gui.gui.password_edit import PasswordEdit, with_shortcut
 from moecheck_gui.i18n import _
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class ProxyPasswordEdit(PasswordEdit):
         super()._update_action()
         text = _("Hide password") if self.is_revealed() else _("Show password")
         self.toggle_action.setText(text)
-        self.toggle_action.setToolTip(text + " (Ctrl+Shift+H)")
+        self.toggle_action.setToolTip(with_shortcut(text))
 
 
 class ProxySignInDialog(QDialog):
@@ -226,11 +226,9 @@ class ProxySignIn(QObject):
         return found if isinstance(found, ProxySignIn) else cls(window)
 
     def _window(self) -> MainWindow:
-        from moecheck_gui.gui.main_window import MainWindow
-
-        window = self.parent()
-        assert isinstance(window, MainWindow)
-        return window
+        # Its Qt parent is always the window (see ``of``); a cast, not an import, keeps
+        # this module free of a run-time import of main_window (no cycle).
+        return cast("MainWindow", self.parent())
 
     def _build_offer(self, window: MainWindow) -> QFrame:
         panel = window.result_panel

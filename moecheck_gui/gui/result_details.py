@@ -27,25 +27,35 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from moecheck_gui.datacenters import dc_label
 from moecheck_gui.gui.timeline_view import format_ms
+from moecheck_gui.i18n import (
+    N_,
+    _,
+    format_list,
+    format_number,
+    format_seconds,
+    ngettext,
+    pgettext,
+)
 
 if TYPE_CHECKING:
     from moecheck_gui.outcome import CertificateInfo, Outcome
 
 CERT_PROBLEM_WORDS: dict[str, str] = {
-    "untrusted_issuer": "Issued by an authority this computer does not trust",
-    "self_signed": "Self-signed: nothing vouches for it",
-    "expired": "Expired",
-    "not_yet_valid": "Not valid yet",
-    "name_mismatch": "Made for other names than the server's",
-    "other": "Could not be verified",
+    "untrusted_issuer": N_("Issued by an authority this computer does not trust"),
+    "self_signed": N_("Self-signed: nothing vouches for it"),
+    "expired": N_("Expired"),
+    "not_yet_valid": N_("Not valid yet"),
+    "name_mismatch": N_("Made for other names than the server's"),
+    "other": N_("Could not be verified"),
 }
-"""``certificate.problem`` in words (PRODUCT.md 3.4 lists the values)."""
+"""``certificate.problem`` in words (PRODUCT.md 3.4 lists the values; English, shown translated)."""
 
 SOURCE_WORDS: dict[str, str] = {
-    "env": "set by the proxy environment variables",
-    "pac": "chosen by a PAC file",
-    "system": "this computer's proxy setting",
+    "env": N_("set by the proxy environment variables"),
+    "pac": N_("chosen by a PAC file"),
+    "system": N_("this computer's proxy setting"),
 }
+"""``proxy_source`` in words (English; shown translated)."""
 MAX_NAMES = 12
 """Certificate names listed before "and N more"."""
 NO_TIMELINE_KINDS = frozenset({"invalid_input", "cancelled"})
@@ -66,19 +76,28 @@ def certificate_rows(info: CertificateInfo) -> list[tuple[str, str]]:
     """The certificate rows: the problem in words, issuer (and the product it is), names, dates."""
     from moecheck_gui.certificates import inspection_product
 
-    rows = [("Certificate problem", CERT_PROBLEM_WORDS.get(info.problem, info.problem))]
+    problem = CERT_PROBLEM_WORDS.get(info.problem)
+    rows = [(_("Certificate problem"), _(problem) if problem else info.problem)]
     if info.issuer:
         product = inspection_product(info)
-        tail = f" ({product}: a product that inspects encrypted traffic)" if product else ""
-        rows.append(("Issued by", info.issuer + tail))
+        issuer = info.issuer
+        if product:
+            # Translators: {issuer} is the certificate's issuer, {product} e.g. "Zscaler".
+            issuer = _("{issuer} ({product}: a product that inspects encrypted traffic)").format(
+                issuer=issuer, product=product
+            )
+        rows.append((_("Issued by"), issuer))
     if info.subject:
-        rows.append(("Issued to", info.subject))
+        rows.append((_("Issued to"), info.subject))
     if info.names:
-        names = ", ".join(info.names[:MAX_NAMES])
+        names = format_list(info.names[:MAX_NAMES])
         if len(info.names) > MAX_NAMES:
-            names += f" and {len(info.names) - MAX_NAMES} more"
-        rows.append(("Names", names))
-    for caption, value in (("Valid from", info.not_before), ("Valid until", info.not_after)):
+            more = len(info.names) - MAX_NAMES
+            names = ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+                names=names, n=format_number(more)
+            )
+        rows.append((_("Names"), names))
+    for caption, value in ((_("Valid from"), info.not_before), (_("Valid until"), info.not_after)):
         shown = format_date(value)
         if shown:
             rows.append((caption, shown))
@@ -97,27 +116,28 @@ def answered_by_rows(outcome: Outcome) -> list[tuple[str, str]]:
 
     rows = []
     if outcome.page_title:
-        rows.append(("Page title", outcome.page_title))
+        rows.append((_("Page title"), outcome.page_title))
     if outcome.server_header:
-        rows.append(("Server header", outcome.server_header))
+        rows.append((_("Server header"), outcome.server_header))
     known = known_sender(outcome.server_header, outcome.page_title)
     if known:
-        rows.append(("Looks like", known))
+        rows.append((_("Looks like"), known))
     return rows
 
 
 def proxy_rows(outcome: Outcome) -> list[tuple[str, str]]:
     """The proxy used and why; "none" when the check went out directly."""
     if outcome.proxy:
-        why = outcome.proxy_why or SOURCE_WORDS.get(outcome.proxy_source or "", "")
-        rows = [("Proxy", outcome.proxy)]
+        source = SOURCE_WORDS.get(outcome.proxy_source or "")
+        why = outcome.proxy_why or (_(source) if source else "")
+        rows = [(_("Proxy"), outcome.proxy)]
         if why:
-            rows.append(("Why this proxy", why))
+            rows.append((_("Why this proxy"), why))
         return rows
     if outcome.proxy_why:
-        return [("Proxy", "none (direct connection)"), ("Why", outcome.proxy_why)]
+        return [(_("Proxy"), _("none (direct connection)")), (_("Why"), outcome.proxy_why)]
     if outcome.host:
-        return [("Proxy", "none (direct connection)")]
+        return [(_("Proxy"), _("none (direct connection)"))]
     return []
 
 
@@ -127,36 +147,42 @@ def detail_rows(outcome: Outcome) -> list[tuple[str, str]]:
 
     rows: list[tuple[str, str]] = []
     if outcome.http_status is not None:
-        rows.append(("HTTP status", str(outcome.http_status)))
+        rows.append((_("HTTP status"), str(outcome.http_status)))
     if outcome.server_message:
-        rows.append(("MoEngage message", outcome.server_message))
+        # MoEngage's own words, never translated (the caption says whose they are).
+        rows.append((_("MoEngage message"), outcome.server_message))
     if outcome.server_error_type:
-        rows.append(("Error type", outcome.server_error_type))
+        rows.append((_("Error type"), outcome.server_error_type))
     if outcome.request_id:
-        rows.append(("Request ID", outcome.request_id))
+        rows.append((_("Request ID"), outcome.request_id))
     if outcome.retry_after_s is not None:
-        rows.append(("Retry after", f"{outcome.retry_after_s} s"))
+        rows.append((_("Retry after"), format_seconds(outcome.retry_after_s)))
     if outcome.previously_worked_at:
         from moecheck_gui.history import format_when
 
-        rows.append(("Last worked", f"{format_when(outcome.previously_worked_at)} (this key)"))
+        rows.append(
+            (
+                _("Last worked"),
+                _("{when} (this key)").format(when=format_when(outcome.previously_worked_at)),
+            )
+        )
     if outcome.host:
-        rows.append(("Server", outcome.host))
+        rows.append((_("Server"), outcome.host))
     if outcome.dc:
-        rows.append(("Data center", dc_label(outcome.dc)))
-    rows.append(("Time taken", format_ms(outcome.elapsed_ms)))
+        rows.append((_("Data center"), dc_label(outcome.dc)))
+    rows.append((_("Time taken"), format_ms(outcome.elapsed_ms)))
     if outcome.attempts:
         tried = []
         for code, attempt in outcome.attempts.items():
             result = describe_attempt(attempt, found=outcome.ok)
             tried.append(f"DC-{code}: {result}")
-        rows.append(("Data centers tried", ", ".join(tried)))
+        rows.append((_("Data centers tried"), format_list(tried)))
     if outcome.certificate is not None:
         rows += certificate_rows(outcome.certificate)
     rows += answered_by_rows(outcome)
     rows += proxy_rows(outcome)
     if outcome.detail:
-        rows.append(("Technical detail", outcome.detail))
+        rows.append((_("Technical detail"), outcome.detail))
     return rows
 
 
@@ -171,12 +197,17 @@ def has_timeline(outcome: Outcome) -> bool:
 
 def text_lines(outcome: Outcome) -> list[str]:
     """Everything the details show, as text lines (the panel's :meth:`text`)."""
-    lines = [f"{name}: {value}" for name, value in detail_rows(outcome)]
+    # Translators: a details row as text: "Request ID: abc123".
+    lines = [
+        _("{name}: {value}").format(name=name, value=value) for name, value in detail_rows(outcome)
+    ]
     if has_timeline(outcome):
         from moecheck_gui.gui.timeline_view import build_rows
 
-        rows, _ = build_rows(outcome.timings, outcome.failed_stage)
-        lines += ["Stages: " + "; ".join(row.spoken() for row in rows)]
+        rows, _span = build_rows(outcome.timings, outcome.failed_stage)
+        # Translators: the separator between the stages of the timeline read as one line.
+        stages = pgettext("list separator", "; ").join(row.spoken() for row in rows)
+        lines += [_("{name}: {value}").format(name=_("Stages"), value=stages)]
     return lines
 
 
@@ -190,7 +221,7 @@ def fill(container: QWidget, grid: QGridLayout, outcome: Outcome) -> None:
     if has_timeline(outcome):
         from moecheck_gui.gui.timeline_view import TimelineView
 
-        caption = _caption("Stages", container)
+        caption = _caption(_("Stages"), container)
         timeline = TimelineView(outcome.timings, outcome.failed_stage, container)
         grid.addWidget(caption, row, 0)
         grid.addWidget(timeline, row, 1)

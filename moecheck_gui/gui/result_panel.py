@@ -39,6 +39,7 @@ from moecheck_gui.datacenters import dc_label
 from moecheck_gui.gui import qtvalues, theme
 from moecheck_gui.gui.qtvalues import set_props
 from moecheck_gui.gui.theme import Tone
+from moecheck_gui.i18n import _, format_minutes, format_ms, format_number, format_seconds
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPalette
@@ -69,10 +70,12 @@ def plain_label(
 
 
 def format_elapsed(ms: float) -> str:
-    """``"312 ms"`` below a second, ``"1.4 s"`` above: how people read durations."""
+    """``"312 ms"`` below a second, ``"1.4 s"`` above: how people read durations
+    (in the user's language: ``"1,4 s"`` in Indonesian)."""
     if ms < 1000:
-        return f"{round(ms)} ms"
-    return f"{ms / 1000:.1f} s"
+        return format_ms(ms)
+    # Translators: a duration in seconds, e.g. "10.0 s".
+    return _("{number} s").format(number=format_number(ms / 1000, 1))
 
 
 def tone_for(outcome: Outcome) -> Tone:
@@ -109,7 +112,7 @@ class ResultPanel(QFrame):
         self.setObjectName("resultPanel")
         set_props(self, frameShape=qtvalues.FRAME_NO_FRAME)
         set_props(self, focusPolicy=qtvalues.TAB_FOCUS)
-        self.setAccessibleName("Result")
+        self.setAccessibleName(_("Result"))
         self._tone = Tone.NEUTRAL
         self._icon_name: str | None = None
         self._outcome: Outcome | None = None
@@ -123,7 +126,7 @@ class ResultPanel(QFrame):
             textFormat=qtvalues.PLAIN_TEXT,
             alignment=qtvalues.ALIGN_TOP | qtvalues.ALIGN_HCENTER,
         )
-        self.icon_label.setAccessibleName("Result icon")
+        self.icon_label.setAccessibleName(_("Result icon"))
         self.title_label = plain_label(parent=self)
         self.title_label.setObjectName("resultTitle")
         font = self.title_label.font()
@@ -143,7 +146,7 @@ class ResultPanel(QFrame):
         self.notice_label = plain_label(parent=self)
         self.notice_label.setObjectName("resultNotices")
         self.stale_label = plain_label(
-            "You changed the details after this check. Test again to check them.", self
+            _("You changed the details after this check. Test again to check them."), self
         )
         self.stale_label.setObjectName("resultStale")
 
@@ -151,7 +154,7 @@ class ResultPanel(QFrame):
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
-        self.progress.setAccessibleName("Checking")
+        self.progress.setAccessibleName(_("Checking"))
         self.elapsed_label = plain_label(parent=self)
         self.elapsed_label.setObjectName("elapsedLabel")
 
@@ -160,7 +163,7 @@ class ResultPanel(QFrame):
         self.details_toggle.setCheckable(True)
         set_props(self.details_toggle, toolButtonStyle=qtvalues.TOOL_BUTTON_TEXT_BESIDE_ICON)
         self.details_toggle.setAutoRaise(True)
-        self.details_toggle.setAccessibleName("Show details")
+        self.details_toggle.setAccessibleName(_("Show details"))
         self.details_toggle.toggled.connect(self._on_details_toggled)
         self.details = QWidget(self)
         self.details.setObjectName("resultDetails")
@@ -173,38 +176,42 @@ class ResultPanel(QFrame):
         self.details_grid.setColumnStretch(1, 1)
 
         self.copy_button = QPushButton(self)  # (text, parent) would build QIcon's enums
-        self.copy_button.setText("Copy details")
+        self.copy_button.setText(_("Copy details"))
         self.copy_button.setObjectName("copyDetailsButton")
         self.copy_button.setToolTip(
-            "Copy a report for MoEngage support or IT: server, data center, status, "
-            "MoEngage's message and request ID. The key is never included."
+            _(
+                "Copy a report for MoEngage support or IT: server, data center, status, "
+                "MoEngage's message and request ID. The key is never included."
+            )
         )
         self.copy_button.setAccessibleDescription(self.copy_button.toolTip())
         self.copy_button.clicked.connect(self.copyRequested)
         self.try_all_button = QPushButton(self)
-        self.try_all_button.setText("Try all data centers")
+        self.try_all_button.setText(_("Try all data centers"))
         self.try_all_button.setObjectName("tryAllButton")
         self.try_all_button.setToolTip(
-            "The key may belong to a different data center: check it against every one."
+            _("The key may belong to a different data center: check it against every one.")
         )
         self.try_all_button.setAccessibleDescription(self.try_all_button.toolTip())
         self.try_all_button.clicked.connect(self.tryAllRequested)
         self.copied_label = plain_label(parent=self)
         self.copied_label.setObjectName("copiedLabel")
         self.keep_button = QPushButton(self)
-        self.keep_button.setText("Keep checking")
+        self.keep_button.setText(_("Keep checking"))
         self.keep_button.setObjectName("keepCheckingButton")
         self.keep_button.setToolTip(
-            "Check again every 15 seconds for up to 10 minutes, and stop at the first success. "
-            "A newly generated key can take a few minutes to start working."
+            _(
+                "Check again every {interval} for up to {limit}, and stop at the first success. "
+                "A newly generated key can take a few minutes to start working."
+            ).format(interval=format_seconds(15), limit=format_minutes(10))
         )
         self.keep_button.setAccessibleDescription(self.keep_button.toolTip())
         self.keep_button.clicked.connect(self.keepCheckingRequested)
         self.keep_status = plain_label(parent=self)
         self.keep_status.setObjectName("keepCheckingStatus")
-        self.keep_status.setAccessibleName("Keep checking")
+        self.keep_status.setAccessibleName(_("Keep checking"))
         self.keep_stop_button = QPushButton(self)
-        self.keep_stop_button.setText("Stop checking")
+        self.keep_stop_button.setText(_("Stop checking"))
         self.keep_stop_button.setObjectName("keepCheckingStopButton")
         self.keep_stop_button.clicked.connect(self.keepCheckingStopped)
 
@@ -280,10 +287,12 @@ class ResultPanel(QFrame):
         self._outcome = None
         self._stale = False
         self._hide_all()
-        self.title_label.setText("Ready to test")
+        self.title_label.setText(_("Ready to test"))
         self.message_label.setText(
-            "Enter the workspace ID and Data API key, then press Test connection. "
-            "MoeCheck asks MoEngage whether they work and shows the workspace name."
+            _(
+                "Enter the workspace ID and Data API key, then press Test connection. "
+                "MoeCheck asks MoEngage whether they work and shows the workspace name."
+            )
         )
         self.message_label.setVisible(True)
         self._set_tone(Tone.INFO, "info")
@@ -299,19 +308,28 @@ class ResultPanel(QFrame):
         self._outcome = None
         self._stale = False
         self._hide_all()
-        self.title_label.setText(f"Checking {where}…")
+        # Translators: {where} is a data center ("DC-01 — US") or "every data center".
+        self.title_label.setText(_("Checking {where}…").format(where=where))
         self.progress.setVisible(True)
         self.elapsed_label.setVisible(True)
         self.set_elapsed(0.0)
-        self.message_label.setText("Press Esc or Cancel to stop.")
+        self.message_label.setText(_("Press Esc or Cancel to stop."))
         self.message_label.setVisible(True)
         self._set_tone(Tone.INFO, "info")
         self._announce()
 
     def set_elapsed(self, seconds: float) -> None:
         """Update the running timer text."""
-        tail = f" (gives up after {self._limit_s:g} s)" if self._limit_s else ""
-        self.elapsed_label.setText(f"Elapsed: {seconds:.1f} s{tail}")
+        elapsed = format_number(seconds, 1)
+        if self._limit_s:
+            limit = format_number(self._limit_s, 0 if float(self._limit_s).is_integer() else 1)
+            # Translators: the running check's timer; "s" is seconds.
+            text = _("Elapsed: {seconds} s (gives up after {limit} s)").format(
+                seconds=elapsed, limit=limit
+            )
+        else:
+            text = _("Elapsed: {seconds} s").format(seconds=elapsed)
+        self.elapsed_label.setText(text)
 
     def show_outcome(
         self, outcome: Outcome, *, offer_try_all: bool = False, offer_keep: bool = False
@@ -327,16 +345,18 @@ class ResultPanel(QFrame):
         tone = tone_for(outcome)
         if outcome.ok:
             self.name_label.setText(outcome.app_name or "")
-            self.name_label.setAccessibleName("Workspace name")
+            self.name_label.setAccessibleName(_("Workspace name"))
             self.name_label.setVisible(True)
-            summary = f"Workspace name · {dc_label(outcome.dc)} · answered in " + format_elapsed(
-                outcome.elapsed_ms
+            # Translators: under the workspace's name after a check that worked.
+            summary = _("Workspace name · {dc} · answered in {duration}").format(
+                dc=dc_label(outcome.dc), duration=format_elapsed(outcome.elapsed_ms)
             )
             self.message_label.setText(summary)
             self.hint_label.setText(outcome.hint)
         else:
             self.message_label.setText(outcome.message)
-            self.hint_label.setText(f"What to do: {outcome.hint}" if outcome.hint else "")
+            hint = _("What to do: {hint}").format(hint=outcome.hint) if outcome.hint else ""
+            self.hint_label.setText(hint)
         self.message_label.setVisible(bool(self.message_label.text()))
         self.hint_label.setVisible(bool(self.hint_label.text()))
         self._set_notices(outcome.notices)
@@ -409,7 +429,7 @@ class ResultPanel(QFrame):
 
     def _set_notices(self, notices: Iterable[str]) -> None:
         items = [n for n in notices if n]
-        self.notice_label.setText("\n".join(f"Note: {n}" for n in items))
+        self.notice_label.setText("\n".join(_("Note: {notice}").format(notice=n) for n in items))
         self.notice_label.setVisible(bool(items))
 
     def _fill_details(self, outcome: Outcome) -> None:
@@ -426,7 +446,7 @@ class ResultPanel(QFrame):
         from PySide6.QtCore import Qt
 
         shown = self.details_toggle.isChecked()
-        self.details_toggle.setText("Hide details" if shown else "Show details")
+        self.details_toggle.setText(_("Hide details") if shown else _("Show details"))
         self.details_toggle.setArrowType(
             Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         )

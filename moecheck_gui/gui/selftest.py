@@ -17,6 +17,12 @@ the window is built in demo mode with a throwaway settings file.
 Output is a short plain-ASCII report on stdout (also written to ``--report
 FILE``, because the windowed Windows executable has no console), and the exit
 code is 0 only when every step passed.
+
+Language: English, always, like the report that "Copy details" makes. The
+self-test is run by IT staff and CI and its lines are pasted into tickets, so
+they must read the same for whoever answers the ticket; the run installs
+English before anything (the core's messages in a failing step included),
+and tests/test_i18n.py lists this module as deliberately English.
 """
 
 from __future__ import annotations
@@ -290,6 +296,9 @@ def run_self_test(argv: Sequence[str]) -> int:
         args, qt_args = parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return EXIT_PASSED if exc.code in (0, None) else EXIT_USAGE
+    from moecheck_gui import i18n
+
+    i18n.install("en")  # the report is English for tickets (see the module docstring)
     offscreen = _needs_offscreen(os.environ)
     if offscreen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"

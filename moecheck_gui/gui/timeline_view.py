@@ -29,6 +29,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QStyle, QWidget
 
 from moecheck_gui.gui import theme
 from moecheck_gui.gui.theme import Tone
+from moecheck_gui.i18n import N_, _, format_number
+from moecheck_gui.i18n import format_ms as _format_ms
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
@@ -36,16 +38,22 @@ if TYPE_CHECKING:
     from moecheck_gui.outcome import Timings
 
 DONE, FAILED, SKIPPED = "done", "failed", "skipped"
-FAILED_MARK = "✕ failed here"
-NOT_NEEDED = "not needed"
-NOT_REACHED = "not reached"
+# The words of the time column, in English (marked; shown translated).
+FAILED_MARK = N_("✕ failed here")
+NOT_NEEDED = N_("not needed")
+NOT_REACHED = N_("not reached")
+PROXY_STAGE = N_("Choosing the proxy")
 MIN_BAR_PX = 3
 """A stage of a few milliseconds still shows as a sliver, not as nothing."""
 
 
 def format_ms(ms: float) -> str:
-    """``"40 ms"`` below a second, ``"10.0 s"`` above (as stages.py writes them)."""
-    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+    """``"40 ms"`` below a second, ``"10.0 s"`` above (as stages.py writes them), in the
+    user's language (``"1,5 s"`` in Indonesian)."""
+    if ms >= 1000:
+        # Translators: a duration in seconds, e.g. "10.0 s".
+        return _("{number} s").format(number=format_number(ms / 1000, 1))
+    return _format_ms(ms)
 
 
 class StageRow:
@@ -73,16 +81,21 @@ class StageRow:
     def value_text(self) -> str:
         """The time column: the duration, "not needed"/"not reached", and the failure mark."""
         if self.state == SKIPPED:
-            return NOT_REACHED if self.after_failure else NOT_NEEDED
-        shown = format_ms(self.ms) if self.ms is not None else "no time"
-        return f"{shown}  {FAILED_MARK}" if self.state == FAILED else shown
+            return _(NOT_REACHED) if self.after_failure else _(NOT_NEEDED)
+        shown = format_ms(self.ms) if self.ms is not None else _("no time")
+        return f"{shown}  {_(FAILED_MARK)}" if self.state == FAILED else shown
 
     def spoken(self) -> str:
         """What a screen reader says for the row."""
         if self.state == SKIPPED:
-            return f"{self.label}: {self.value_text()}"
-        shown = format_ms(self.ms) if self.ms is not None else "no time measured"
-        return f"{self.label}: {shown}" + (", failed here" if self.state == FAILED else "")
+            value = self.value_text()
+        else:
+            value = format_ms(self.ms) if self.ms is not None else _("no time measured")
+            if self.state == FAILED:
+                # Translators: read by screen readers after a stage's time: "800 ms, failed here".
+                value = _("{time}, failed here").format(time=value)
+        # Translators: a timeline row for screen readers: "TLS handshake: 40 ms".
+        return _("{stage}: {time}").format(stage=self.label, time=value)
 
 
 def build_rows(timings: Timings, failed_stage: str | None) -> tuple[list[StageRow], float]:
@@ -96,7 +109,7 @@ def build_rows(timings: Timings, failed_stage: str | None) -> tuple[list[StageRo
     rows: list[StageRow] = []
     failed = failed_stage == "proxy"
     if failed:
-        rows.append(StageRow("Choosing the proxy", None, FAILED, 0.0))
+        rows.append(StageRow(_(PROXY_STAGE), None, FAILED, 0.0))
     offset = 0.0
     for label, ms, state in timeline_rows(timings, failed_stage):
         rows.append(StageRow(label, ms, state, offset, after_failure=failed))
@@ -183,7 +196,7 @@ class TimelineView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("stageTimeline")
-        self.setAccessibleName("Stage timeline")
+        self.setAccessibleName(_("Stage timeline"))
         self.rows, self.span_ms = build_rows(timings, failed_stage)
         self.bars: list[StageBar] = []
         self.value_labels: list[QLabel] = []
@@ -214,7 +227,7 @@ class TimelineView(QWidget):
         self.total_ms = total = timings.total_ms
         if total is not None:
             row_index = len(self.rows)
-            grid.addWidget(_plain("Total", self), row_index, 0)
+            grid.addWidget(_plain(_("Total"), self), row_index, 0)
             grid.addWidget(_plain(format_ms(total), self), row_index, 2)
         self.setAccessibleDescription(self.text())
         self.restyle()
@@ -239,7 +252,9 @@ class TimelineView(QWidget):
         """The timeline in words, one stage per line (also the accessible description)."""
         lines = [row.spoken() for row in self.rows]
         if self.total_ms is not None:
-            lines.append(f"Total: {format_ms(self.total_ms)}")
+            lines.append(
+                _("{stage}: {time}").format(stage=_("Total"), time=format_ms(self.total_ms))
+            )
         return "\n".join(lines)
 
 

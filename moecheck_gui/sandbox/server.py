@@ -14,6 +14,7 @@ import ssl
 import threading
 from collections.abc import Mapping
 
+from moecheck_gui.i18n import _
 from moecheck_gui.sandbox.handler import Handler, SandboxServer
 from moecheck_gui.sandbox.modes import check_params, large_body, large_size, number
 from moecheck_gui.sandbox.tls import TLS_SCENARIOS, server_context
@@ -303,34 +304,38 @@ class Sandbox:
 def describe(sandbox: Sandbox) -> str:
     """What ``moecheck sandbox`` prints: how to point MoeCheck at it, and the demo logins.
 
-    Plain ASCII so it prints on any console. Keys of workspaces added with
-    ``add_workspace`` are not shown: only the public demo keys are.
+    Plain ASCII in English, so it prints on any console; in another language
+    its words are translated (the commands, IDs and keys are not). Keys of
+    workspaces added with ``add_workspace`` are not shown: only the public demo
+    keys are.
     """
     lines = [
-        "MoeCheck sandbox: a local stand-in for MoEngage's Test Connection endpoint,",
-        "running on this computer. It is not MoEngage; nothing is sent to MoEngage",
-        "and the demo keys below are public, made-up values.",
+        # Translators: keep each line under about 76 characters (a console's width).
+        _("MoeCheck sandbox: a local stand-in for MoEngage's Test Connection endpoint,"),
+        _("running on this computer. It is not MoEngage; nothing is sent to MoEngage"),
+        _("and the demo keys below are public, made-up values."),
         "",
-        "Point MoeCheck at it (in the shell where you run moecheck or the app):",
-        f"  export MOECHECK_API_BASE={sandbox.api_base}",
+        _("Point MoeCheck at it (in the shell where you run moecheck or the app):"),
+        f"  export MOECHECK_API_BASE={sandbox.api_base}",  # commands, typed as written
         f'  (Windows PowerShell: $env:MOECHECK_API_BASE = "{sandbox.api_base}")',
         "",
-        "Demo workspaces:",
+        _("Demo workspaces:"),
     ]
-    rows = [("Workspace ID", "DC", "Data API key", "What it demonstrates")]
-    rows += [(w.workspace_id, w.dc, w.api_key, w.note) for w in DEMO_WORKSPACES]
-    rows += [(w.workspace_id, w.dc, "(not shown)", w.note) for w in sandbox._added_workspaces()]
+    rows = [(_("Workspace ID"), "DC", _("Data API key"), _("What it demonstrates"))]
+    rows += [(w.workspace_id, w.dc, w.api_key, _(w.note)) for w in DEMO_WORKSPACES]
+    rows += [(w.workspace_id, w.dc, _("(not shown)"), w.note) for w in sandbox._added_workspaces()]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         cells = [row[i].ljust(widths[i]) for i in range(3)]
         lines.append("  " + "  ".join([*cells, row[3]]).rstrip())
     lines += [
         "",
-        "Any other key gets 401 'App Secret key mismatch', as MoEngage answers;",
-        "a workspace tried on another data center gets 401 too.",
+        # Translators: 'App Secret key mismatch' is MoEngage's own answer: keep it in English.
+        _("Any other key gets 401 'App Secret key mismatch', as MoEngage answers;"),
+        _("a workspace tried on another data center gets 401 too."),
         "",
-        "These demo workspaces show a certificate or TLS problem, so they have an",
-        "address of their own (set MOECHECK_API_BASE to it to try one):",
+        _("These demo workspaces show a certificate or TLS problem, so they have an"),
+        _("address of their own (set MOECHECK_API_BASE to it to try one):"),
     ]
     for workspace_id in TLS_WORKSPACES:
         lines.append(f"  {workspace_id}: {sandbox.api_base_for(workspace_id)}")

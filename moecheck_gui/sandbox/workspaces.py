@@ -4,12 +4,18 @@ Why public and made up: the window's demo mode and ``moecheck sandbox`` let
 anyone try every result without MoEngage credentials. Each workspace's
 ``note`` is what the demo chooser shows next to its ID, so it says in plain
 words what trying it demonstrates.
+
+Languages: each ``note`` is our own words, marked here (``N_``) and translated
+where shown (the demo chooser, ``moecheck sandbox``). ``app_name`` is not: it
+is the workspace name the sandbox answers in MoEngage's place, and MoEngage's
+answers are never translated.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from moecheck_gui.i18n import N_
 from moecheck_gui.sandbox import pages
 from moecheck_gui.sandbox.pages import BlockPage
 
@@ -21,8 +27,9 @@ DC_CODES: tuple[str, ...] = ("01", "02", "03", "04", "05", "06", "101")
 class DemoWorkspace:
     """A public demo credential pair the sandbox accepts (or misbehaves for).
 
-    ``note`` says in plain words what trying it demonstrates; ``describe()``
-    prints it so a user can explore every outcome from the CLI or window.
+    ``note`` says in plain words what trying it demonstrates (English, marked:
+    translate it where shown with ``_(note)``); ``describe()`` prints it so a
+    user can explore every outcome from the CLI or window.
     """
 
     workspace_id: str
@@ -37,97 +44,107 @@ def _demo(workspace_id: str, slug: str, app_name: str, note: str) -> DemoWorkspa
 
 
 DEMO_WORKSPACES: tuple[DemoWorkspace, ...] = (
-    DemoWorkspace("DEMO_US", "demo-key-us-0001", "01", "MoeCheck Demo (US)", "works on DC 01"),
-    DemoWorkspace("DEMO_EU", "demo-key-eu-0001", "02", "MoeCheck Demo (EU)", "works on DC 02"),
-    DemoWorkspace("DEMO_IN", "demo-key-in-0001", "03", "MoeCheck Demo (India)", "works on DC 03"),
+    DemoWorkspace("DEMO_US", "demo-key-us-0001", "01", "MoeCheck Demo (US)", N_("works on DC 01")),
+    DemoWorkspace("DEMO_EU", "demo-key-eu-0001", "02", "MoeCheck Demo (EU)", N_("works on DC 02")),
     DemoWorkspace(
-        "DEMO_101", "demo-key-101-0001", "101", "MoeCheck Demo (DC-101)", "works on DC 101"
+        "DEMO_IN", "demo-key-in-0001", "03", "MoeCheck Demo (India)", N_("works on DC 03")
+    ),
+    DemoWorkspace(
+        "DEMO_101", "demo-key-101-0001", "101", "MoeCheck Demo (DC-101)", N_("works on DC 101")
     ),
     _demo(
         "DEMO_SUSPENDED",
         "suspended",
         "MoeCheck Demo (Suspended)",
-        "403 account suspended (any DC, any key)",
+        N_("403 account suspended (any DC, any key)"),
     ),
     _demo(
-        "DEMO_BLOCKED", "blocked", "MoeCheck Demo (Blocked)", "403 blocked client (any DC, any key)"
+        "DEMO_BLOCKED",
+        "blocked",
+        "MoeCheck Demo (Blocked)",
+        N_("403 blocked client (any DC, any key)"),
     ),
     _demo(
         "DEMO_RATELIMIT",
         "ratelimit",
         "MoeCheck Demo (Rate limited)",
-        "429 too many requests, Retry-After: 30 (any DC, any key)",
+        N_("429 too many requests, Retry-After: 30 (any DC, any key)"),
     ),
     _demo(
-        "DEMO_DOWN", "down", "MoeCheck Demo (Down)", "503 with an HTML error page (any DC, any key)"
+        "DEMO_DOWN",
+        "down",
+        "MoeCheck Demo (Down)",
+        N_("503 with an HTML error page (any DC, any key)"),
     ),
-    _demo("DEMO_SLOW", "slow", "MoeCheck Demo (Slow)", "answers after 3 s, then works on DC 01"),
+    _demo(
+        "DEMO_SLOW", "slow", "MoeCheck Demo (Slow)", N_("answers after 3 s, then works on DC 01")
+    ),
     _demo(
         "DEMO_CAPTIVE",
         "captive",
         "MoeCheck Demo (Captive portal)",
-        "200 with an HTML Wi-Fi login page (any DC, any key)",
+        N_("200 with an HTML Wi-Fi login page (any DC, any key)"),
     ),
     # --- issue 10: who answered, which stage failed, which certificate, fresh keys ---
     _demo(
         "DEMO_WEBFILTER",
         "webfilter",
         "MoeCheck Demo (Web filter)",
-        "403 'Access Denied' web page from a company web filter (Zscaler): key not judged",
+        N_("403 'Access Denied' web page from a company web filter (Zscaler): key not judged"),
     ),
     _demo(
         "DEMO_EDGE_SIGNIN",
         "edge-signin",
         "MoeCheck Demo (Sign-in wall)",
-        "401 web page from a server in front of MoEngage: key not judged",
+        N_("401 web page from a server in front of MoEngage: key not judged"),
     ),
     _demo(
         "DEMO_PROXY_PAGE",
         "proxy-page",
         "MoeCheck Demo (Proxy page)",
-        "407 'sign in to the proxy' web page (Squid): key not judged",
+        N_("407 'sign in to the proxy' web page (Squid): key not judged"),
     ),
     _demo(
         "DEMO_EDGE_LIMIT",
         "edge-limit",
         "MoeCheck Demo (Edge rate limit)",
-        "429 web page from a network edge (Cloudflare), not MoEngage's rate limit",
+        N_("429 web page from a network edge (Cloudflare), not MoEngage's rate limit"),
     ),
     _demo(
         "DEMO_LEGAL_BLOCK",
         "legal-block",
         "MoeCheck Demo (Legal block)",
-        "451 'Unavailable For Legal Reasons' web page: key not judged",
+        N_("451 'Unavailable For Legal Reasons' web page: key not judged"),
     ),
     _demo(
         "DEMO_NO_ANSWER",
         "no-answer",
         "MoeCheck Demo (No answer)",
-        "connects, then never answers: times out waiting for the answer",
+        N_("connects, then never answers: times out waiting for the answer"),
     ),
     _demo(
         "DEMO_TLS_STALL",
         "tls-stall",
         "MoeCheck Demo (TLS stall)",
-        "the secure connection (TLS handshake) never completes: times out",
+        N_("the secure connection (TLS handshake) never completes: times out"),
     ),
     _demo(
         "DEMO_INSPECTED",
         "inspected",
         "MoeCheck Demo (Inspected)",
-        "certificate from 'Zscaler Root CA', not trusted here (an inspecting proxy)",
+        N_("certificate from 'Zscaler Root CA', not trusted here (an inspecting proxy)"),
     ),
     _demo(
         "DEMO_SELF_SIGNED",
         "self-signed",
         "MoeCheck Demo (Self-signed)",
-        "self-signed certificate: something answers in MoEngage's place",
+        N_("self-signed certificate: something answers in MoEngage's place"),
     ),
     _demo(
         "DEMO_NEWKEY",
         "newkey",
         "MoeCheck Demo (New key)",
-        "brand-new key: rejected (401) twice, then works on DC 01 (try Keep checking)",
+        N_("brand-new key: rejected (401) twice, then works on DC 01 (try Keep checking)"),
     ),
 )
 """Every demo workspace, in the order the demo chooser lists them.

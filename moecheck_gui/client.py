@@ -522,14 +522,14 @@ class Checker:
         verdict = judge(answer)
         if verdict.kind is None and verdict.app_name:
             return self._success(prep, verdict, started, clock=clock, route=flight.route)
-        assert verdict.kind is not None  # judge() gives a kind or a name
+        kind = verdict.kind or Kind.BAD_RESPONSE  # judge() gives a kind or a name
         schemes: tuple[str, ...] = ()
-        if verdict.kind == Kind.PROXY and answer.status == 407 and not verdict.not_judged:
+        if kind == Kind.PROXY and answer.status == 407 and not verdict.not_judged:
             # A plain-http proxy answers 407 itself: its challenge is in the headers.
             schemes = tuple(challenge_schemes([answer.headers.get("proxy-authenticate", "")]))
         return self._finish(
             prep,
-            verdict.kind,
+            kind,
             started,
             proxy_schemes=schemes,
             html=verdict.html,

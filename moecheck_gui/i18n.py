@@ -44,7 +44,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -142,8 +142,8 @@ def _active() -> Translations:
     translations = _state.translations
     if translations is None:
         install()
-        translations = _state.translations
-        assert translations is not None
+        # install() always sets them.
+        return cast(Translations, _state.translations)
     return translations
 
 

@@ -167,7 +167,8 @@ class _Run:
                     break
                 if isinstance(item, BaseException):
                     raise item
-                assert isinstance(item, BatchResult)
+                if not isinstance(item, BatchResult):  # only results, errors and _DONE are queued
+                    continue
                 with self._lock:
                     row = self.pending.pop(item.index, None)
                 results.append(item)

@@ -25,6 +25,7 @@ would wrap every event the window gets in Python.)
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
@@ -78,9 +79,8 @@ class FirstPaint(QObject):
         return False
 
     def _widget(self) -> QWidget:
-        widget = self.parent()
-        assert isinstance(widget, QWidget)
-        return widget
+        # Built with the watched widget as its Qt parent (never re-parented).
+        return cast("QWidget", self.parent())
 
     def _run_unless_shown(self) -> None:
         if not self._widget().isVisible():

@@ -10,7 +10,7 @@ first paint, when the list is read from disk).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -115,9 +115,8 @@ class SavedWorkspaces(QObject):
             self.keyCleared.emit()
 
     def _window(self) -> QWidget:
-        window = self.parent()
-        assert isinstance(window, QWidget)
-        return window
+        # Built with the window as its Qt parent (never re-parented).
+        return cast("QWidget", self.parent())
 
     def _fill(self, workspace_id: str) -> None:
         profile = self.flow.profiles.get(workspace_id)

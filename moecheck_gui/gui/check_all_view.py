@@ -10,11 +10,13 @@ it); and "Export…" to CSV or JSON of exactly the rows shown, never a key.
 How it stays responsive: the whole batch (:class:`moecheck_gui.batch.BatchRunner`,
 which keeps its own bounded worker threads) runs inside one task of the
 window's :class:`~moecheck_gui.gui.tasks.TaskRunner`, the project's one
-background helper. That task never touches a widget: each result and progress
-event is *emitted* on a :class:`_Relay` that lives on the GUI thread, so Qt
+background helper. That task (:class:`~.check_all_job.CheckAllJob`) never
+touches a widget: each result and progress event is *emitted* on a
+:class:`~.check_all_job.CheckAllRelay` that lives on the GUI thread, so Qt
 queues it there, and the view updates one model row per result. The checker
 and keychain are built by the factories on that worker thread, so nothing
-here does network or keychain I/O on the GUI thread.
+here does network or keychain I/O on the GUI thread. Export is in
+:mod:`.check_all_export`.
 
 Closing the view mid-run cancels the batch: every running check is cut at
 once (the client closes its sockets) and the remaining rows come back
@@ -23,24 +25,19 @@ once (the client closes its sockets) and the remaining rows come back
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 import weakref
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -53,45 +50,32 @@ from moecheck_gui.batch import (
     BatchEvent,
     BatchResult,
     BatchRow,
-    BatchRunner,
     CheckerLike,
     KeySource,
-    csv_text,
-    to_json_document,
 )
+from moecheck_gui.gui import check_all_export
+from moecheck_gui.gui.check_all_job import CheckAllJob, CheckAllRelay, weakly
 from moecheck_gui.gui.check_all_model import (
     COL_VERDICT,
     RESULT_ROLE,
     CheckAllFilter,
     CheckAllModel,
 )
+from moecheck_gui.gui.check_all_status import status_text
 from moecheck_gui.gui.tasks import TaskRunner
 from moecheck_gui.history import HistoryStore
-from moecheck_gui.i18n import _, format_number, ngettext
+from moecheck_gui.i18n import _
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from moecheck_gui.gui.main_window import MainWindow
     from moecheck_gui.outcome import Outcome
 
 log = logging.getLogger(__name__)
 
-EXPORT_FORMATS = ("csv", "json")
 FLUSH_MS = 50
 """Answers arriving within this many milliseconds are shown together (one repaint, not 16)."""
-
-
-class _Relay(QObject):
-    """Carries a running batch's news from the worker thread to the GUI thread.
-
-    Signals:
-        result(object): one :class:`BatchResult`.
-        progress(object): one :class:`BatchEvent` (checking, paused, resumed, notice).
-        lastWorked(object): ``{workspace_id: ISO time}`` of the last successes on record.
-    """
-
-    result = Signal(object)
-    progress = Signal(object)
-    lastWorked = Signal(object)
 
 
 class CheckAllView(QDialog):
@@ -145,11 +129,11 @@ class CheckAllView(QDialog):
         self.runner = runner if runner is not None else TaskRunner(self)
         self._task: int | None = None
         self._running = False
-        self._job: _Job | None = None
+        self._job: CheckAllJob | None = None
         self._resized_after_run = False
         self._paused: dict[str, str] = {}
         self._notices: list[str] = []
-        self._relay = _Relay(self)
+        self._relay = CheckAllRelay(self)
         self._relay.result.connect(self._on_result)
         self._relay.progress.connect(self._on_event)
         self._relay.lastWorked.connect(self._on_last_worked)
@@ -264,7 +248,7 @@ class CheckAllView(QDialog):
             return
         self._running = True
         self.cancel_button.setEnabled(True)
-        self._job = _Job(
+        self._job = CheckAllJob(
             self._rows,
             self._checker_factory,
             self._keychain_factory,
@@ -278,7 +262,7 @@ class CheckAllView(QDialog):
         # dropping the last reference to a widget would destroy it on that thread
         # (a crash) when the view is closed and released mid-run.
         self._task = self.runner.start(
-            self._job.run, _weakly(self._on_done), _weakly(self._on_failed), name="check-all"
+            self._job.run, weakly(self._on_done), weakly(self._on_failed), name="check-all"
         )
         self._update_status()
 
@@ -365,41 +349,13 @@ class CheckAllView(QDialog):
         self.runFinished.emit(self.model.results())
 
     def _update_status(self) -> None:
-        total = len(self._rows)
-        done = self.model.finished_count()
-        results = self.model.results()
-        failed = sum(1 for r in results if not r.outcome.ok)
-        numbers = {"done": format_number(done), "total": format_number(total)}
-        if total == 0:
-            text = _("There are no saved workspaces yet: check one and tick Remember the key.")
-        elif self._running:
-            if failed:
-                text = ngettext(
-                    "Checked {done} of {total} · {failed} did not work.",
-                    "Checked {done} of {total} · {failed} did not work.",
-                    failed,
-                ).format(failed=format_number(failed), **numbers)
-            else:
-                text = ngettext(
-                    "Checked {done} of {total}.", "Checked {done} of {total}.", total
-                ).format(**numbers)
-        elif self._task is None:
-            text = ngettext(
-                "{total} workspace to check.", "{total} workspaces to check.", total
-            ).format(**numbers)
-        else:
-            stopped = sum(1 for r in results if r.outcome.kind == "cancelled")
-            ok = format_number(done - failed)
-            if stopped:
-                text = ngettext(
-                    "Done: {ok} of {total} work, {stopped} not checked (stopped).",
-                    "Done: {ok} of {total} work, {stopped} not checked (stopped).",
-                    stopped,
-                ).format(ok=ok, stopped=format_number(stopped), **numbers)
-            else:
-                text = ngettext(
-                    "Done: {ok} of {total} work.", "Done: {ok} of {total} work.", total
-                ).format(ok=ok, **numbers)
+        text = status_text(
+            self.model.results(),
+            total=len(self._rows),
+            done=self.model.finished_count(),
+            running=self._running,
+            started=self._task is not None,
+        )
         lines = [text, *self._paused.values(), *self._notices]
         self.status_label.setText("\n".join(lines))
 
@@ -429,49 +385,12 @@ class CheckAllView(QDialog):
         Returns how many rows were written. Raises OSError when the file cannot
         be written. The content is the command's ``--csv``/``--json`` output.
         """
-        kind = (fmt or path.suffix.lstrip(".") or "csv").lower()
-        if kind not in EXPORT_FORMATS:
-            kind = "csv"
-        results = self.shown_results()
-        if kind == "json":
-            text = json.dumps(to_json_document(results), indent=2, ensure_ascii=False) + "\n"
-        else:
-            text = csv_text(results)
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        return len(results)
+        return check_all_export.write_results(self.shown_results(), path, fmt)
 
     def _export_clicked(self) -> None:
-        name, chosen = QFileDialog.getSaveFileName(
-            self,
-            _("Export results"),
-            "moecheck-results.csv",
-            # Translators: keep the ";;" between the two choices and each "(*.csv)" as it is.
-            _("CSV spreadsheet (*.csv);;JSON (*.json)"),
-        )
-        if not name:
-            return
-        path = Path(name)
-        fmt = "json" if "json" in chosen.lower() or path.suffix.lower() == ".json" else "csv"
-        if not path.suffix:
-            path = path.with_suffix("." + fmt)
-        try:
-            count = self.export_to(path, fmt)
-        except OSError as exc:
-            QMessageBox.warning(
-                self,
-                _("Export failed"),
-                # Translators: {error} is the operating system's reason (often English).
-                _("The results could not be saved to {path}: {error}.").format(
-                    path=path, error=exc.strerror or exc
-                ),
-            )
-            return
-        self.status_label.setText(
-            ngettext("Saved {count} row to {path}.", "Saved {count} rows to {path}.", count).format(
-                count=format_number(count), path=path
-            )
-        )
+        saved = check_all_export.ask_and_export(self, self.shown_results())
+        if saved is not None:
+            self.status_label.setText(saved)
 
     # -- closing -----------------------------------------------------------------
 
@@ -480,99 +399,6 @@ class CheckAllView(QDialog):
         if self._running:
             self.cancel()
         super().done(result)
-
-
-class _Job:
-    """One check-all run, as the worker thread sees it: plain data and the relay.
-
-    Deliberately holds no widget (see :meth:`CheckAllView.start`). ``cancel()``
-    may come from the GUI thread before or after the batch exists.
-    """
-
-    def __init__(
-        self,
-        rows: list[BatchRow],
-        checker_factory: Callable[[], CheckerLike],
-        keychain_factory: Callable[[], KeySource | None] | None,
-        history: HistoryStore | None,
-        history_factory: Callable[[], HistoryStore | None] | None,
-        concurrency: int,
-        timeout: float,
-        relay: _Relay,
-    ) -> None:
-        self.rows = rows
-        self.checker_factory = checker_factory
-        self.keychain_factory = keychain_factory
-        self.history = history
-        self.history_factory = history_factory
-        self.concurrency = concurrency
-        self.timeout = timeout
-        self.relay = relay
-        self._lock = threading.Lock()
-        self._stop_requested = False
-        self._batch: BatchRunner | None = None
-
-    def cancel(self) -> None:
-        """Stop the batch (now, or as soon as it is built)."""
-        with self._lock:
-            self._stop_requested = True
-            batch = self._batch
-        if batch is not None:
-            batch.cancel()
-
-    def run(self) -> list[str]:
-        """Worker thread: build the checker, run the batch, emit everything. Never a widget."""
-        relay = self.relay
-        rows = self.rows
-        if self.history is None and self.history_factory is not None:
-            self.history = self.history_factory()
-        if self.history is not None:
-            found = self.history.last_successes([r.workspace_id for r in rows if r.saved])
-            if not _emit(relay.lastWorked, {ws: e.at for ws, e in found.items()}):
-                return []
-
-        def on_event(event: BatchEvent) -> None:
-            _emit(relay.progress, event)
-
-        checker = self.checker_factory()
-        keychain = self.keychain_factory() if self.keychain_factory is not None else None
-        batch = BatchRunner(
-            checker,
-            keychain=keychain,
-            history=self.history,
-            concurrency=self.concurrency,
-            timeout=self.timeout,
-            on_event=on_event,
-        )
-        with self._lock:
-            self._batch = batch
-            if self._stop_requested:
-                batch.cancel()
-        for result in batch.run(rows):
-            if not _emit(relay.result, result):
-                batch.cancel()  # the view is gone: stop, and let the rest drain
-        return batch.notices
-
-
-def _weakly(method: Callable[[Any], None]) -> Callable[[Any], None]:
-    """A callback that calls ``method`` only while its object is still alive."""
-    ref = weakref.WeakMethod(method)
-
-    def call(value: Any) -> None:
-        bound = ref()
-        if bound is not None:
-            bound(value)
-
-    return call
-
-
-def _emit(signal: Any, value: object) -> bool:
-    """Emit from a worker thread; False when the receiver's C++ object is gone."""
-    try:
-        signal.emit(value)
-    except RuntimeError:
-        return False
-    return True
 
 
 def open_for_window(window: MainWindow) -> CheckAllView:

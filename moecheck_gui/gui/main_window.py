@@ -10,13 +10,15 @@ The parts: :class:`~.credentials_form.CredentialsForm` (what the user types),
 :class:`~.check_flow.CheckFlow` (the running check),
 :class:`~.keychain_flow.KeychainFlow` and :class:`~.saved_workspaces.SavedWorkspaces`
 (keys and saved workspaces), :class:`~.result_panel.ResultPanel` (the answer),
+:class:`~.result_actions.ResultActions` (a check's start and end shown, the
+result's buttons: Copy details, Keep checking, the proxy sign-in offer),
 :class:`~.first_paint.FirstPaint` (start-up work after the first frame). This
 module builds the window from them and wires their signals. Everything slow
 runs through the window's one :class:`~moecheck_gui.gui.tasks.TaskRunner`.
 
 Start-up cost (docs/benchmarks.md): before the first paint only Qt, the DC
 table and this package's small widget modules are imported. After it
-(:meth:`MainWindow._begin_background`): the saved profiles, icons, and on
+(:mod:`.window_startup`): the saved profiles, icons, and on
 worker threads the network stack and the keychain. The About dialog, the
 error dialog, ``messages`` and ``inputs`` load on first use.
 """
@@ -24,12 +26,11 @@ error dialog, ``messages`` and ``inputs`` load on first use.
 from __future__ import annotations
 
 import itertools
-import os
 from typing import TYPE_CHECKING, Any
 
 # Only what the first frame needs: each PySide6 class builds its Python enums
 # on first use, and ``Qt`` (the namespace) costs ~10 ms; see qtvalues.py.
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QMainWindow,
@@ -40,16 +41,16 @@ from PySide6.QtWidgets import (
 )
 
 from moecheck_gui import APP_NAME
-from moecheck_gui.datacenters import BY_CODE, dc_label
-from moecheck_gui.gui import desktop, errors, qtvalues, theme
+from moecheck_gui.gui import qtvalues
 from moecheck_gui.gui.check_buttons import CheckButtons
-from moecheck_gui.gui.check_flow import CheckFlow, CheckRun
+from moecheck_gui.gui.check_flow import CheckFlow
 from moecheck_gui.gui.credentials_form import AUTO, SPACING, CredentialsForm
 from moecheck_gui.gui.first_paint import FirstPaint
 from moecheck_gui.gui.header import Header
 from moecheck_gui.gui.keychain_flow import KeychainFlow
 from moecheck_gui.gui.menus import WindowMenus
 from moecheck_gui.gui.providers import CheckerLike, KeychainLike, Providers
+from moecheck_gui.gui.result_actions import ResultActions
 from moecheck_gui.gui.result_panel import ResultPanel
 from moecheck_gui.gui.saved_workspaces import SavedWorkspaces
 from moecheck_gui.gui.tasks import TaskRunner
@@ -66,10 +67,8 @@ if TYPE_CHECKING:
     from moecheck_gui.gui.about import AboutDialog
     from moecheck_gui.gui.demo import DemoMode as DemoMode
     from moecheck_gui.gui.demo_banner import DemoBanner
-    from moecheck_gui.gui.keep_checking import KeepChecking
     from moecheck_gui.history import HistoryStore
     from moecheck_gui.keychain import StoreInfo
-    from moecheck_gui.outcome import Outcome
     from moecheck_gui.profiles import ProfileStore
 
 __all__ = ["AUTO", "CheckerLike", "KeychainLike", "MainWindow", "settings_path"]
@@ -97,8 +96,9 @@ class MainWindow(QMainWindow):
         settings_file: where geometry is kept; default :func:`settings_path`.
 
     Parts others build on: ``form`` (:class:`CredentialsForm`), ``check_flow``
-    (:class:`CheckFlow`), ``keychain_flow`` (:class:`KeychainFlow`), ``runner``,
-    ``first_paint``, ``menus`` (:class:`WindowMenus`: ``file_menu``, ``help_menu``, ``add``).
+    (:class:`CheckFlow`), ``keychain_flow`` (:class:`KeychainFlow`), ``result_actions``
+    (:class:`ResultActions`), ``runner``, ``first_paint``, ``menus`` (:class:`WindowMenus`:
+    ``file_menu``, ``help_menu``, ``add``).
 
     Signals:
         checkFinished(object): a check ended (success, failure or cancelled); the Outcome.
@@ -131,7 +131,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME + (" — Demo" if demo else ""))
         self.demo = demo
         self._closing = False
-        self._keep: KeepChecking | None = None
         self._settings = WindowSettings(settings_file)
         self.runner = TaskRunner(self)
         providers = Providers(
@@ -268,34 +267,35 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ wiring
 
     def _connect(self) -> None:
+        form = self.form
+        # A check's start, end and crash, and the result's buttons (result_actions.py).
+        actions = self.result_actions = ResultActions(
+            form=form,
+            panel=self.result_panel,
+            buttons=self.buttons,
+            check_flow=self.check_flow,
+            keychain_flow=self.keychain_flow,
+            demo=self.demo,
+            parent=self,
+        )
+        actions.outcomeShown.connect(self.checkFinished)
         self.test_button.clicked.connect(self.start_check)
         self.cancel_button.clicked.connect(self.cancel_check)
-        self.result_panel.copyRequested.connect(self.copy_details)
         self.result_panel.tryAllRequested.connect(self.try_all_data_centers)
-        self.result_panel.keepCheckingRequested.connect(self.keep_checking)
-        self.result_panel.keepCheckingStopped.connect(self.stop_keep_checking)
         self.about_action.triggered.connect(self.show_about)
 
-        form = self.form
-        form.edited.connect(self._on_edited)
-        form.statusChanged.connect(self._set_status)
+        form.edited.connect(actions.details_edited)
+        form.statusChanged.connect(self.buttons.set_status)
         form.rememberToggled.connect(self._keep_remember_preference)
-
-        checks = self.check_flow
-        checks.started.connect(self._on_check_started)
-        checks.tick.connect(self.result_panel.set_elapsed)
-        checks.finished.connect(self._on_check_finished)
-        checks.finished.connect(self._offer_proxy_sign_in)
-        checks.crashed.connect(self._on_check_crashed)
 
         keys = self.keychain_flow
         keys.storeInfoReady.connect(self._on_store_info)
         keys.status.connect(form.show_remember_status)
         keys.keySaved.connect(self.keySaved)
         keys.loadFinished.connect(self.profileKeyLoaded)
-        keys.loadingChanged.connect(self._update_buttons)
+        keys.loadingChanged.connect(actions.update_buttons)
         keys.forgotten.connect(self.profileForgotten)
-        self.saved.picked.connect(self._on_workspace_picked)
+        self.saved.picked.connect(actions.workspace_picked)
         self.saved.keyCleared.connect(self.result_panel.mark_stale)
 
     def _restore(self) -> None:
@@ -303,48 +303,30 @@ class MainWindow(QMainWindow):
             self._settings.restore_geometry(self)
         if self.keychain_flow.profiles_loaded or self.demo is not None:
             # Injected (already read) or in memory (demo): no disk I/O, show them now.
-            self._restore_profiles()
+            self.restore_profiles()
 
-    def _restore_profiles(self) -> None:
-        """List the saved workspaces and fill in the last one (or the first demo one)."""
+    def restore_profiles(self) -> None:
+        """List the saved workspaces and fill in the last one (or the first demo one).
+
+        Now when they are in memory, else after the first paint (window_startup.py).
+        """
         if self._banner is not None:  # demo mode
             self.saved.refresh()
             self._banner.fill()
             return
         problem = self.saved.restore()
         if problem:
-            self._set_status(problem, Tone.WARNING)
+            self.buttons.set_status(problem, Tone.WARNING)
 
     def _after_first_paint(self) -> None:
         """Start-up work that the first frame need not wait for (once, see FirstPaint)."""
         try:
-            if self._closing:
-                return
-            self._begin_background()
+            if not self._closing:
+                from moecheck_gui.gui.window_startup import begin_background
+
+                begin_background(self)
         finally:
             self.runner.release()
-
-    def _begin_background(self) -> None:
-        # Icons: QtSvg and the renderings wait until the first frame is on screen
-        # (their labels and the eye button keep their sizes, so nothing moves).
-        from PySide6.QtGui import QKeySequence  # (its ~70 standard keys: after the first paint)
-
-        # A property: setShortcut()'s overload check would build the Qt namespace.
-        qtvalues.set_props(self.quit_action, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
-        self.header.paint_icon()
-        self.form.show_icons()
-        self.result_panel.show_icons()
-        self.setWindowIcon(theme.app_icon())
-        if not self.keychain_flow.profiles_loaded and self.demo is None:
-            self._restore_profiles()
-        self.runner.start(_warm_up, lambda _: None, lambda _exc: None, name="warm-up")
-        # Last in the queue: PySide6's Qt namespace (~10 ms, see qtvalues.py), so the
-        # first key press or result does not pay for it while the user waits.
-        QTimer.singleShot(0, _build_qt_namespace)
-        if self.demo is not None:
-            return
-        self.keychain_flow.request_store_info()
-        self.saved.load_last()
 
     # ------------------------------------------------------------------ keys
 
@@ -381,19 +363,14 @@ class MainWindow(QMainWindow):
         if self.keychain_flow.is_loading or self._closing:
             return False
         typed = self.form.snapshot()
+        actions = self.result_actions
         run = self.check_flow.start(
             typed,
             detect=detect,
-            api_base=self._api_base(),
-            record=self._is_saved(typed.workspace_id),
+            api_base=actions.api_base(),
+            record=actions.is_saved(typed.workspace_id),
         )
         return run is not None
-
-    def _api_base(self) -> str | None:
-        """Where checks go: the demo sandbox, ``MOECHECK_API_BASE`` (read now), or MoEngage."""
-        if self.demo:  # the demo workspace typed in may have a listener of its own
-            return self.demo.api_base_for(self.form.snapshot().workspace_id)
-        return os.environ.get("MOECHECK_API_BASE") or None
 
     def cancel_check(self, reason: str | None = None) -> None:
         """Stop the running check at once; the UI is idle again immediately."""
@@ -402,120 +379,6 @@ class MainWindow(QMainWindow):
     def try_all_data_centers(self) -> None:
         """After an auth failure on one DC: the key may belong to another DC; try them all."""
         self.start_check(detect=True)
-
-    def _is_saved(self, workspace_id: str) -> bool:
-        """True for a workspace in the saved list (its checks go into the history)."""
-        flow = self.keychain_flow
-        return flow.profiles_loaded and flow.profiles.get(workspace_id.strip()) is not None
-
-    def keep_checking(self) -> None:
-        """Check the shown details again every 15 s until they work (at most 10 minutes)."""
-        outcome = self.result_panel.outcome
-        if outcome is None or self.check_flow.is_running or self._closing:
-            return
-        from moecheck_gui.gui.keep_checking import KeepChecking
-
-        typed = self.form.snapshot()
-        keep = KeepChecking(
-            self.check_flow,
-            typed,
-            detect=outcome.attempts is not None or typed.dc == AUTO,
-            api_base=self._api_base(),
-            record=self._is_saved(typed.workspace_id),
-            parent=self,
-        )
-        keep.waiting.connect(self.result_panel.show_keep_waiting)
-        keep.ended.connect(self._on_keep_checking_ended)
-        self.form.edited.connect(keep.stop)
-        self._keep = keep
-        keep.start(outcome)
-
-    def stop_keep_checking(self) -> None:
-        """Stop keeping checking (a running try is cancelled)."""
-        if self._keep is not None:
-            self._keep.stop()
-
-    def _on_keep_checking_ended(self, outcome: Outcome, reason: str) -> None:
-        from moecheck_gui.gui.keep_checking import ended_text
-
-        keep, self._keep = self._keep, None
-        if keep is None:
-            return
-        self.form.edited.disconnect(keep.stop)
-        keep.deleteLater()
-        if not self._closing:
-            text = ended_text(reason, keep.tries, keep.limit_s)
-            self.result_panel.show_keep_status(text, active=False)
-
-    def _on_check_started(self, run: CheckRun) -> None:
-        self._update_buttons()
-        if self._keep is not None and self._keep.owns(run):
-            return  # the panel keeps the last answer; the countdown line says it checks again
-        where = _("every data center") if run.detect else dc_label(run.dc)
-        self.result_panel.show_running(where, self.timeout)
-        self._set_status("", Tone.INFO)
-
-    def _on_check_finished(self, outcome: Outcome, run: CheckRun) -> None:
-        from moecheck_gui.outcome import Kind
-
-        self._update_buttons()
-        if outcome.kind == Kind.CANCELLED:  # stopped: show it, leave the focus where it is
-            self.result_panel.show_outcome(outcome)
-            self.checkFinished.emit(outcome)
-            return
-        from moecheck_gui.gui.keep_checking import offered_for
-
-        offer_try_all = outcome.kind in (Kind.AUTH, Kind.FORBIDDEN) and not run.detect
-        self.result_panel.show_outcome(
-            outcome, offer_try_all=offer_try_all, offer_keep=offered_for(outcome)
-        )
-        if run.history_notice:
-            self._set_status(run.history_notice, Tone.WARNING)
-        if outcome.notices:
-            self.form.hide_notice()  # the result panel lists them now
-        if outcome.ok and run.detect and outcome.dc in BY_CODE:
-            self.form.quietly(lambda: self.select_dc(outcome.dc or AUTO))
-            self._set_status(
-                _("Found the workspace on {dc}; it is now selected.").format(
-                    dc=dc_label(outcome.dc)
-                ),
-                Tone.SUCCESS,
-            )
-        if outcome.ok and run.typed.remember:
-            self.keychain_flow.save(
-                outcome.workspace_id or run.workspace_id,
-                run.secret,
-                outcome.dc or run.dc,
-                run.typed.label,
-            )
-        if outcome.kind == Kind.INVALID_INPUT and outcome.field:
-            self.form.focus_field(outcome.field)
-        else:
-            self.result_panel.setFocus()
-        self.checkFinished.emit(outcome)
-
-    def _offer_proxy_sign_in(self, outcome: Outcome, run: CheckRun) -> None:
-        """A proxy asked for a sign-in (407): offer it (gui/proxy_sign_in.py, loaded then)."""
-        if outcome.http_status == 407 or self.findChild(QFrame, "proxySignInOffer") is not None:
-            from moecheck_gui.gui.proxy_sign_in import ProxySignIn
-
-            ProxySignIn.of(self).consider(outcome)
-
-    def _on_check_crashed(self, exc: BaseException, run: CheckRun) -> None:
-        """A bug in a worker task: return to idle and show the one error dialog."""
-        self._update_buttons()
-        self.result_panel.show_message(
-            _("Something went wrong inside MoeCheck"),
-            _(
-                "The check could not finish because of a problem in MoeCheck itself. "
-                "The details are in the window that opened."
-            ),
-            Tone.ERROR,
-        )
-        errors.report_unexpected(exc, self)  # (the key is still registered: it is redacted)
-
-    def _update_buttons(self, *_: object) -> None:
-        self.buttons.set_busy(self.check_flow.is_running, loading=self.keychain_flow.is_loading)
 
     # ------------------------------------------------------------------ inputs
 
@@ -527,20 +390,6 @@ class MainWindow(QMainWindow):
         """Select a DC (or ``"auto"``) in the dropdown; False if unknown."""
         return self.form.select_dc(code)
 
-    def _on_edited(self) -> None:
-        if self.check_flow.is_running:
-            self.cancel_check(
-                _(
-                    "Stopped because you changed the details. Press Test connection to check "
-                    "the new ones."
-                )
-            )
-        else:
-            self.result_panel.mark_stale()
-
-    def _set_status(self, text: str, tone: Tone) -> None:
-        self.buttons.set_status(text, tone)
-
     # ------------------------------------------------------------------ keychain and profiles
 
     def _on_store_info(self, info: StoreInfo | None) -> None:
@@ -551,24 +400,7 @@ class MainWindow(QMainWindow):
     def _keep_remember_preference(self, checked: bool) -> None:
         self._settings.remember = checked
 
-    def _on_workspace_picked(self, workspace_id: str) -> None:
-        self.cancel_check()
-        self.result_panel.mark_stale()
-
     # ------------------------------------------------------------------ actions
-
-    def copy_details(self) -> None:
-        """Put the redacted report of the shown outcome on the clipboard."""
-        outcome = self.result_panel.outcome
-        if outcome is None:
-            return
-        desktop.copy_report(
-            outcome,
-            api_key=self.key_edit.text(),
-            api_base=self._api_base(),
-            demo=self.demo is not None,
-        )
-        self.result_panel.show_copied(_("Copied. Paste it into your support ticket or email."))
 
     def show_about(self) -> AboutDialog:
         """Open the About dialog (non-modal, so it never blocks a running check)."""
@@ -611,15 +443,3 @@ class MainWindow(QMainWindow):
             self._settings.save_geometry(self)
         self._settings.sync()
         super().closeEvent(event)
-
-
-def _build_qt_namespace() -> None:
-    """Build PySide6's ``Qt`` enums now, on the GUI thread, while nobody is waiting."""
-    from PySide6.QtCore import Qt
-
-    Qt.Key.Key_Return  # noqa: B018 - the attribute access is the point
-
-
-def _warm_up() -> None:
-    """Import the network stack off the GUI thread, so the first click is instant."""
-    import moecheck_gui.client  # noqa: F401

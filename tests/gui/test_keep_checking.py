@@ -252,7 +252,7 @@ def test_window_keeps_checking_a_rejected_key_until_it_works(
     text = window.result_panel.text()
     assert "Connection works" in text and US.app_name in text
     assert not button(window, "keepCheckingStopButton").isVisibleTo(window)
-    assert window._keep is None
+    assert window.result_actions.keep is None
 
 
 def test_window_editing_or_stop_ends_the_loop_and_says_so(
@@ -268,16 +268,16 @@ def test_window_editing_or_stop_ends_the_loop_and_says_so(
     with qtbot.waitSignal(window.checkFinished, timeout=10000):
         click(qtbot, window, "testButton")
     click(qtbot, window, "keepCheckingButton")
-    assert window._keep is not None and is_redacted(US.api_key)
+    assert window.result_actions.keep is not None and is_redacted(US.api_key)
     click(qtbot, window, "keepCheckingStopButton")
     status = label_named(window, "keepCheckingStatus")
-    assert window._keep is None and status.text() == "Stopped checking after 1 try."
+    assert window.result_actions.keep is None and status.text() == "Stopped checking after 1 try."
     assert button(window, "keepCheckingButton").isVisibleTo(window), "offered again"
     # Editing the details while it waits stops it as well.
     click(qtbot, window, "keepCheckingButton")
-    assert window._keep is not None
+    assert window.result_actions.keep is not None
     edit(window, "apiKeyEdit").setText(US.api_key + "x")
-    assert window._keep is None and window.result_panel.stale
+    assert window.result_actions.keep is None and window.result_panel.stale
     assert not button(window, "keepCheckingButton").isVisibleTo(window)
     assert not is_redacted(US.api_key), "the loop no longer holds the key"
 
@@ -297,4 +297,4 @@ def test_window_closing_stops_the_loop(
     click(qtbot, window, "keepCheckingButton")
     assert is_redacted(US.api_key)
     window.close()
-    assert window._keep is None and not is_redacted(US.api_key)
+    assert window.result_actions.keep is None and not is_redacted(US.api_key)

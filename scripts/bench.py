@@ -245,39 +245,49 @@ BARE_FORM = textwrap.dedent(
     # line edit, a password line edit, an editable combo with the 8 choices), a
     # checkbox and the label line edit beside it, a status label and two
     # buttons, and the result area (a frame with a title and a message label).
+    # In a translated language its words come from the same catalogue (and Arabic is
+    # laid out right to left), so the baseline pays what the language itself costs
+    # (catalogue, fonts for its script) and the ratio shows only MoeCheck's overhead.
     import os, sys, time
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QEvent, QObject, QTimer, Qt
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QFrame,
         QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPushButton, QVBoxLayout, QWidget)
+    T = lambda text: text
+    if os.environ.get("BARE_FORM_CATALOGUE"):
+        import gettext
+        with open(os.environ["BARE_FORM_CATALOGUE"], "rb") as mo:
+            T = gettext.GNUTranslations(mo).gettext
     app = QApplication(sys.argv[:1])
+    if os.environ.get("BARE_FORM_RTL"):
+        app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
     w = QMainWindow(); w.setWindowTitle("Bare form")
-    file_menu = w.menuBar().addMenu("&File"); file_menu.addAction(QAction("&Quit", w))
-    help_menu = w.menuBar().addMenu("&Help")
+    file_menu = w.menuBar().addMenu(T("&File")); file_menu.addAction(QAction(T("&Quit"), w))
+    help_menu = w.menuBar().addMenu(T("&Help"))
     for text in ("&Where to find these values", "Open &log folder", "&About"):
-        help_menu.addAction(QAction(text, w))
+        help_menu.addAction(QAction(T(text), w))
     central = QWidget(); w.setCentralWidget(central)
     box = QVBoxLayout(central)
-    box.addWidget(QLabel("Test your MoEngage credentials"))
+    box.addWidget(QLabel(T("Test your MoEngage credentials")))
     box.addWidget(QLabel("Find out in one click whether a workspace ID and key work."))
     form = QFormLayout()
-    form.addRow("&Workspace ID", QLineEdit())
+    form.addRow(T("&Workspace ID"), QLineEdit())
     key = QLineEdit(); key.setEchoMode(QLineEdit.EchoMode.Password)
-    form.addRow("Data API &key", key)
+    form.addRow(T("Data API &key"), key)
     combo = QComboBox(); combo.setEditable(True)
     for c in ("auto", "01", "02", "03", "04", "05", "06", "101"):
         combo.addItem(f"DC-{c}", c)
-    form.addRow("Data &center", combo)
+    form.addRow(T("Data &center"), combo)
     box.addLayout(form)
     remember = QHBoxLayout()
-    remember.addWidget(QCheckBox("&Remember the key")); remember.addWidget(QLineEdit())
+    remember.addWidget(QCheckBox(T("&Remember the key"))); remember.addWidget(QLineEdit())
     box.addLayout(remember)
     row = QHBoxLayout()
-    row.addWidget(QLabel("")); row.addWidget(QPushButton("Cancel"))
-    row.addWidget(QPushButton("&Test connection"))
+    row.addWidget(QLabel("")); row.addWidget(QPushButton(T("Cancel")))
+    row.addWidget(QPushButton(T("&Test connection")))
     box.addLayout(row)
     result = QFrame(); result_box = QVBoxLayout(result)
-    result_box.addWidget(QLabel("Ready to test"))
+    result_box.addWidget(QLabel(T("Ready to test")))
     result_box.addWidget(QLabel("Enter the details, then press Test connection."))
     box.addWidget(result)
     def idle():
@@ -328,8 +338,21 @@ def bench_startup(runs: int) -> list[Row]:
     ours = [sys.executable, "-c", OUR_APP]
     rows = _startup_rows(bare, ours, runs, label="")
     for name, code in (("Japanese", "ja_JP.UTF-8"), ("Arabic, right to left", "ar_EG.UTF-8")):
-        language = {"LANG": code, "LANGUAGE": code.split("_")[0], "LC_ALL": ""}
-        rows += _startup_rows(bare, ours, runs, label=f" ({name})", ours_env=language)
+        short = code.split("_")[0]
+        language = {"LANG": code, "LANGUAGE": short, "LC_ALL": ""}
+        catalogue = ROOT / "moecheck_gui" / "locale" / short / "LC_MESSAGES" / "moecheck.mo"
+        bare_language = {"BARE_FORM_CATALOGUE": str(catalogue)}
+        if short == "ar":
+            bare_language["BARE_FORM_RTL"] = "1"
+        rows += _startup_rows(
+            bare,
+            ours,
+            runs,
+            label=f" ({name})",
+            ours_env=language,
+            bare_env=bare_language,
+            note="baseline: the same bare form, its words from the same catalogue",
+        )
     return rows
 
 
@@ -339,6 +362,8 @@ def _startup_rows(
     runs: int,
     label: str,
     ours_env: dict[str, str] | None = None,
+    bare_env: dict[str, str] | None = None,
+    note: str = "baseline: bare PySide6 form with the same widgets",
 ) -> list[Row]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -362,11 +387,12 @@ def _startup_rows(
         # MoeCheck in the language under test (an empty value unsets a variable).
         our_env = {**env, **(ours_env or {})}
         our_env = {k: v for k, v in our_env.items() if v != ""}
+        base_env = {**env, **(bare_env or {})}
         for _ in range(2):  # warm the OS file cache and the byte-code cache for both
-            _startup_once(bare, env)
+            _startup_once(bare, base_env)
             _startup_once(ours, our_env)
         for _ in range(max(runs, 3)):
-            t, m = _startup_once(bare, env)
+            t, m = _startup_once(bare, base_env)
             bare_t.append(t)
             bare_m.append(m)
             t, m = _startup_once(ours, our_env)
@@ -379,7 +405,7 @@ def _startup_rows(
             statistics.median(bare_t),
             "ms",
             1.15,
-            "baseline: bare PySide6 form with the same widgets",
+            note,
         ),
         Row(
             "Peak memory at that point" + label,

@@ -42,6 +42,8 @@ from PySide6.QtWidgets import (
 from moecheck_gui.i18n import _
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
     from moecheck_gui.gui.main_window import MainWindow
     from moecheck_gui.gui.providers import Providers
     from moecheck_gui.gui.tasks import TaskRunner
@@ -358,6 +360,13 @@ class NetworkSettingsDialog(QDialog):
         self.error_label.setText(type(exc).__name__)
         self.error_label.setVisible(True)
         self.tested.emit(None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit again after any resize: a look-up that answers before the window system
+        has placed the dialog had its grown height undone by the late first placement,
+        clipping the routes (seen in the README screenshots). ``_fit`` only grows."""
+        super().resizeEvent(event)
+        self._refit.start()
 
     def done(self, result: int) -> None:
         """Closing drops a look still running (its late answer is ignored)."""

@@ -31,6 +31,8 @@ ALIGN_RIGHT = 0x2
 """Qt.AlignmentFlag.AlignRight"""
 ALIGN_HCENTER = 0x4
 """Qt.AlignmentFlag.AlignHCenter"""
+ALIGN_ABSOLUTE = 0x10
+"""Qt.AlignmentFlag.AlignAbsolute: left and right are not mirrored in right-to-left layouts"""
 ALIGN_TOP = 0x20
 """Qt.AlignmentFlag.AlignTop"""
 ALIGN_VCENTER = 0x80
@@ -70,6 +72,7 @@ EXPECTED: dict[str, str] = {
     "ALIGN_LEFT": "QtCore.Qt.AlignmentFlag.AlignLeft",
     "ALIGN_RIGHT": "QtCore.Qt.AlignmentFlag.AlignRight",
     "ALIGN_HCENTER": "QtCore.Qt.AlignmentFlag.AlignHCenter",
+    "ALIGN_ABSOLUTE": "QtCore.Qt.AlignmentFlag.AlignAbsolute",
     "ALIGN_TOP": "QtCore.Qt.AlignmentFlag.AlignTop",
     "ALIGN_VCENTER": "QtCore.Qt.AlignmentFlag.AlignVCenter",
     "SELECTABLE_BY_MOUSE": "QtCore.Qt.TextInteractionFlag.TextSelectableByMouse",

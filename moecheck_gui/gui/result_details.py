@@ -247,6 +247,12 @@ def plain_label(text: str, parent: QWidget, *, selectable: bool = False) -> QLab
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
+        if label.isRightToLeft():  # a Latin value starts right too (see result_panel's)
+            label.setAlignment(
+                Qt.AlignmentFlag.AlignRight
+                | Qt.AlignmentFlag.AlignAbsolute
+                | Qt.AlignmentFlag.AlignVCenter
+            )
     return label
 
 

@@ -66,6 +66,14 @@ def plain_label(
             label,
             textInteractionFlags=qtvalues.SELECTABLE_BY_MOUSE | qtvalues.SELECTABLE_BY_KEYBOARD,
         )
+        if label.isRightToLeft():
+            # Selectable text is laid out as a document, which aligns each paragraph by
+            # its own script: a Latin value (a workspace name, an address) would sit at
+            # the far left of a right-to-left window, away from the rest. Start it right.
+            set_props(
+                label,
+                alignment=qtvalues.ALIGN_RIGHT | qtvalues.ALIGN_ABSOLUTE | qtvalues.ALIGN_VCENTER,
+            )
     return label
 
 

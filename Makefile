@@ -70,8 +70,12 @@ typecheck: venv
 pytest: venv
 	scripts/with-keyring $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Screenshots add a Japanese font (Arabic is in DejaVu); check-all reads keys from a
+# throwaway keychain; the tall screen fits a window with its details open.
+SCREENSHOT_DEB_PACKAGES := fonts-ipafont-gothic
 screenshots: system-deps venv
-	xvfb-run -a -s '-screen 0 1280x1024x24' $(BIN)/python scripts/screenshots.py
+	@scripts/ensure-system-deps $(SCREENSHOT_DEB_PACKAGES)
+	xvfb-run -a -s '-screen 0 1600x1400x24' scripts/with-keyring $(BIN)/python scripts/screenshots.py
 
 bench: venv
 	$(BIN)/python scripts/bench.py --runs 7 --out docs/benchmarks.md

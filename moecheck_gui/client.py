@@ -634,6 +634,10 @@ class Checker:
             skipped_proxies=skipped,
         )
         message, hint = messages.for_kind(kind, ctx)
+        if not_judged:
+            # A filter's or an edge's own request ID would send users to MoEngage
+            # support with an ID MoEngage never issued.
+            request_id = None
         outcome = Outcome(
             ok=False,
             kind=kind.value,
@@ -656,6 +660,7 @@ class Checker:
             page_title=page_title,
             server_header=server_header,
             proxy_auth_scheme=ctx.proxy_scheme,
+            not_judged=not_judged,
             **route_fields,
         )
         return _scrub(outcome, prep.credentials)

@@ -278,6 +278,9 @@ class Outcome:
     """The proxy used, as ``scheme://host:port`` (never credentials), or None for direct."""
     proxy_source: str | None = None
     """Why that proxy: ``env``, ``pac``, ``system`` or None."""
+    not_judged: bool = False
+    """A web page answered a 401/403/407/429/451 in MoEngage's place: the credentials were not
+    judged (kind ``proxy``)."""
     proxy_auth_scheme: str | None = None
     """On a proxy sign-in demand (407): the scheme the proxy asked for (``basic``, ``ntlm``...)."""
     proxy_why: str | None = None
@@ -344,6 +347,7 @@ class Outcome:
             "proxy_source": self.proxy_source,
             "proxy_why": self.proxy_why,
             "proxy_auth_scheme": self.proxy_auth_scheme,
+            "not_judged": self.not_judged,
             "certificate": None if self.certificate is None else self.certificate.to_json(),
             "page_title": self.page_title,
             "server_header": self.server_header,

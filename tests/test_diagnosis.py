@@ -339,3 +339,22 @@ def test_plain_http_proxy_sign_in_names_basic(monkeypatch: pytest.MonkeyPatch) -
     assert outcome.proxy_auth_scheme == "basic"
     assert outcome.to_json()["proxy_auth_scheme"] == "basic"
     assert "user name and password" in outcome.message
+
+
+def test_web_page_verdict_is_flagged_and_carries_no_request_id() -> None:
+    """The filter's own request ID is not MoEngage's: it is not offered to support."""
+    responder = servers.reply(
+        403,
+        b"<html><title>Access Denied</title></html>",
+        {"Content-Type": "text/html", "X-Request-Id": "filter-123"},
+    )
+    with scripted(responder) as server:
+        outcome = _check(server)
+    assert outcome.not_judged and outcome.to_json()["not_judged"] is True
+    assert outcome.request_id is None
+    from moecheck_gui.batch import verdict
+
+    assert verdict(outcome) == "not judged: a web page answered"
+    with scripted(servers.reply(403, {"status": "fail"}, {"X-Request-Id": "moe-1"})) as server:
+        judged = _check(server)
+    assert not judged.not_judged and judged.request_id == "moe-1"

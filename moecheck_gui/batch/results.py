@@ -173,6 +173,8 @@ def verdict(outcome: Outcome) -> str:
     """``"works"`` or a few words for the failure (see :data:`VERDICT_WORDS`)."""
     if outcome.ok:
         return _("works")
+    if outcome.not_judged:
+        return _("not judged: a web page answered")
     words = VERDICT_WORDS.get(outcome.kind or "")
     if words is not None:
         return _(words)

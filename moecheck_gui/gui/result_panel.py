@@ -42,7 +42,7 @@ from moecheck_gui.gui.theme import Tone
 from moecheck_gui.i18n import _, format_minutes, format_ms, format_number, format_seconds
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QPalette
+    from PySide6.QtGui import QPaintEvent, QPalette
 
     # Types only: outcomes exist only after a check, and the empty panel at
     # start-up needs nothing from the core's outcome module.
@@ -123,6 +123,8 @@ class ResultPanel(QFrame):
         self.setAccessibleName(_("Result"))
         self._tone = Tone.NEUTRAL
         self._icon_name: str | None = None
+        self.colors: theme.ToneColors | None = None
+        """The colours of the tone shown (background, border, title), once one is shown."""
         self._outcome: Outcome | None = None
         self._limit_s: float | None = None
         self._stale = False
@@ -461,19 +463,48 @@ class ResultPanel(QFrame):
         self.details_toggle.setAccessibleName(self.details_toggle.text())
 
     def _set_tone(self, tone: Tone, icon_name: str) -> None:
+        # Painted, not styled: a style sheet on the panel re-polishes every widget
+        # inside it (the details hold dozens), which stalled the window for tens of
+        # milliseconds at every check. Now only the panel repaints and the title
+        # takes its colour from its own palette.
         self._tone = tone
         self._icon_name = icon_name
         colors = theme.tone_colors(tone, self._base_palette())
-        sheet = (
-            f"QFrame#resultPanel {{ background: {colors.bg}; border: 1px solid {colors.border};"
-            " border-radius: 10px; }"
-            f" QLabel#resultTitle {{ color: {colors.fg}; }}"
-        )
-        if sheet != self.styleSheet():  # re-setting the same sheet re-polishes every child
-            self.setStyleSheet(sheet)
+        self.colors = colors
+        from PySide6.QtGui import QColor, QPalette
+
+        title_palette = self.title_label.palette()
+        title_palette.setColor(QPalette.ColorRole.WindowText, QColor(colors.fg))
+        self.title_label.setPalette(title_palette)
+        self.update()
         if self._icons:
             ratio = self.devicePixelRatioF() or 1.0
             self.icon_label.setPixmap(theme.icon_pixmap(icon_name, colors.fg, 26, ratio))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The tone's background and border, with rounded corners (no style sheet)."""
+        colors = self.colors
+        if colors is None:
+            super().paintEvent(event)
+            return
+        # Only calls that do not build PySide6's whole Qt namespace (the panel is painted
+        # in the first frame: see qtvalues.py): the fill comes as a palette brush and
+        # the border as a stroked path.
+        from PySide6.QtCore import QRectF
+        from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
+
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
+        fill = QPalette()
+        fill.setColor(QPalette.ColorRole.Window, QColor(colors.bg))
+        painter.fillPath(path, fill.brush(QPalette.ColorRole.Window))
+        pen = QPen()
+        pen.setColor(QColor(colors.border))
+        pen.setWidthF(1.0)
+        painter.strokePath(path, pen)
+        painter.end()
 
     def show_icons(self) -> None:
         """Start drawing the state icon (see ``icons`` in the constructor)."""
@@ -516,6 +547,6 @@ class ResultPanel(QFrame):
             self._set_tone(self._tone, self._icon_name)
 
     def _base_palette(self) -> QPalette:
-        """The window's palette (our own is tinted by the panel's stylesheet)."""
+        """The window's palette (dark or light decides the tone's colours)."""
         window = self.window()
         return window.palette() if window is not self else QApplication.palette()

@@ -39,7 +39,14 @@ def begin_background(window: MainWindow) -> None:
     window.setWindowIcon(theme.app_icon())
     if not window.keychain_flow.profiles_loaded and window.demo is None:
         window.restore_profiles()
-    window.runner.start(_warm_up, lambda _: None, lambda _exc: None, name="warm-up")
+    from moecheck_gui.gui import heap
+
+    # Once the network stack is imported, and again after the first check, the
+    # long-lived objects are frozen so full collections stop stalling frames.
+    window.runner.start(
+        _warm_up, lambda _: heap.freeze_survivors(), lambda _exc: None, name="warm-up"
+    )
+    window.check_flow.finished.connect(heap.freeze_after_first_check)
     # Last in the queue: PySide6's Qt namespace (~10 ms, see qtvalues.py), so the
     # first key press or result does not pay for it while the user waits.
     QTimer.singleShot(0, _build_qt_namespace)

@@ -174,7 +174,7 @@ def test_follows_a_dark_palette(
     window.select_dc("01")
     run_check(qtbot, window)
     light = TONES[(Tone.SUCCESS, False)]
-    assert light.bg in window.result_panel.styleSheet()
+    assert painted_background(window) == QColor(light.bg)
     original = qapp.palette()
     dark = QPalette()
     dark.setColor(QPalette.ColorRole.Window, QColor("#1f2125"))
@@ -184,13 +184,23 @@ def test_follows_a_dark_palette(
     try:
         qapp.setPalette(dark)
         qtbot.waitUntil(
-            lambda: TONES[(Tone.SUCCESS, True)].bg in window.result_panel.styleSheet(),
+            lambda: painted_background(window) == QColor(TONES[(Tone.SUCCESS, True)].bg),
             timeout=2000,
         )
+        title = window.result_panel.title_label.palette().color(QPalette.ColorRole.WindowText)
+        assert title == QColor(TONES[(Tone.SUCCESS, True)].fg)
         assert "Connection works" in panel_text(window)
     finally:
         qapp.setPalette(original)
-    qtbot.waitUntil(lambda: light.bg in window.result_panel.styleSheet(), timeout=2000)
+    qtbot.waitUntil(lambda: painted_background(window) == QColor(light.bg), timeout=2000)
+
+
+def painted_background(window: MainWindow) -> QColor:
+    """The colour the result panel actually paints, read from a picture of it."""
+    panel = window.result_panel
+    image = panel.grab().toImage()
+    ratio = image.devicePixelRatio() or 1.0
+    return QColor(image.pixel(int(panel.width() // 2 * ratio), int(4 * ratio)))
 
 
 def test_window_size_persists(qtbot: Any, make_window: Callable[..., MainWindow]) -> None:

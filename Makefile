@@ -78,7 +78,7 @@ screenshots: system-deps venv
 	xvfb-run -a -s '-screen 0 1600x1400x24' scripts/with-keyring $(BIN)/python scripts/screenshots.py
 
 bench: venv
-	$(BIN)/python scripts/bench.py --runs 7 --out docs/benchmarks.md
+	$(BIN)/python scripts/bench.py --runs 11 --out docs/benchmarks.md
 
 # Translations (docs/translations.md): `make po` extracts the marked strings
 # into po/moecheck.pot and merges them into each po/<lang>.po; translate, then

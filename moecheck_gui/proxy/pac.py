@@ -269,14 +269,7 @@ def fetch_pac(
             raise ProxyCancelled()
         if deadline.passed:
             _abort(holder)
-            raise ProxyConfigError(
-                _("The PAC file at {url} could not be fetched before the deadline.").format(
-                    url=pac_url
-                ),
-                source=source,
-                pac_url=pac_url,
-                timed_out=True,
-            )
+            raise _fetch_too_late(pac_url, source)
     if error:
         exc = error[0]
         if isinstance(exc, ProxyConfigError):
@@ -289,15 +282,18 @@ def fetch_pac(
             pac_url=pac_url,
         ) from exc
     if deadline.passed:
-        raise ProxyConfigError(
-            _("The PAC file at {url} could not be fetched before the deadline.").format(
-                url=pac_url
-            ),
-            source=source,
-            pac_url=pac_url,
-            timed_out=True,
-        )
+        raise _fetch_too_late(pac_url, source)
     return result[0]
+
+
+def _fetch_too_late(pac_url: str, source: Source) -> ProxyConfigError:
+    """The verdict when the deadline passed while the PAC file was being fetched."""
+    return ProxyConfigError(
+        _("The PAC file at {url} could not be fetched before the deadline.").format(url=pac_url),
+        source=source,
+        pac_url=pac_url,
+        timed_out=True,
+    )
 
 
 def _abort(holder: list[Any]) -> None:

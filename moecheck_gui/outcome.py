@@ -60,6 +60,10 @@ _EXIT_BY_KIND: dict[Kind, int] = {
     Kind.CANCELLED: EXIT_INTERRUPTED,
 }
 
+NOT_JUDGED_TITLE = N_("A web page answered instead of MoEngage")
+"""The headline when a web page answered in MoEngage's place (``not_judged``): not "the proxy
+blocked", because the page may come from an edge in front of MoEngage."""
+
 TITLES: dict[Kind | None, str] = {
     None: N_("Connection works"),
     Kind.INVALID_INPUT: N_("Check what you entered"),
@@ -301,6 +305,9 @@ class Outcome:
         """A short headline for this outcome."""
         if self.ok:
             return _(TITLES[None])
+        if self.not_judged:
+            # Not "the proxy blocked": the page may come from an edge in front of MoEngage.
+            return _(NOT_JUDGED_TITLE)
         try:
             return _(TITLES[Kind(self.kind or "")])
         except ValueError:

@@ -51,6 +51,7 @@ def test_web_page_with_judging_status_is_not_a_verdict_on_the_key(status: int) -
     assert outcome.page_title == "Access Denied"
     assert outcome.server_header == "Zscaler/6.2"
     assert outcome.failed_stage is None  # an HTTP answer arrived
+    assert outcome.title == "A web page answered instead of MoEngage"  # not "the proxy blocked"
     assert "not judged" in outcome.message and "Access Denied" in outcome.message
     assert "Zscaler" in outcome.message
     assert "Do not regenerate your key" in outcome.hint

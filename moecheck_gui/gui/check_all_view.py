@@ -246,9 +246,6 @@ class CheckAllView(QDialog):
         """Begin checking every row on a background task (once)."""
         if self._running or self._task is not None:
             return
-        from moecheck_gui.gui import heap
-
-        heap.freeze_survivors()  # a long batch: keep full collections off the table's frames
         self._running = True
         self.cancel_button.setEnabled(True)
         self._job = CheckAllJob(

@@ -442,4 +442,7 @@ class MainWindow(QMainWindow):
         if not self.demo:
             self._settings.save_geometry(self)
         self._settings.sync()
+        from moecheck_gui.gui import heap
+
+        heap.thaw()
         super().closeEvent(event)

@@ -41,12 +41,11 @@ def begin_background(window: MainWindow) -> None:
         window.restore_profiles()
     from moecheck_gui.gui import heap
 
-    # Once the network stack is imported, and again after the first check, the
-    # long-lived objects are frozen so full collections stop stalling frames.
+    # Once the network stack is imported, the long-lived objects are frozen so
+    # full collections stop stalling frames (heap.py says why only then).
     window.runner.start(
         _warm_up, lambda _: heap.freeze_survivors(), lambda _exc: None, name="warm-up"
     )
-    window.check_flow.finished.connect(heap.freeze_after_first_check)
     # Last in the queue: PySide6's Qt namespace (~10 ms, see qtvalues.py), so the
     # first key press or result does not pay for it while the user waits.
     QTimer.singleShot(0, _build_qt_namespace)

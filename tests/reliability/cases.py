@@ -24,6 +24,7 @@ from typing import Any
 
 import trustme
 
+from moecheck_gui.outcome import NOT_JUDGED_TITLE
 from tests import servers
 from tests.servers import ConnectProxy, ScriptedServer, StreamStats, reply, scripted
 
@@ -110,6 +111,8 @@ class Case:
     """Also run through the window (a representative subset)."""
     extra: Callable[[dict[str, Any]], None] | None = None
     """Assertions on the outcome beyond kind/status/words."""
+    title: str | None = None
+    """The expected headline when it is not the kind's own (TITLES)."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -492,25 +495,25 @@ CASES: tuple[Case, ...] = (
     Case("page_403_web_filter", "403 'Access Denied' web page, Server: Zscaler", "proxy",
          _page(403, "Access Denied", "Zscaler/6.2"), 403,
          ("not judged", "Access Denied", "Zscaler", "Do not regenerate your key"), window=True,
-         extra=_page_title("Access Denied")),
+         extra=_page_title("Access Denied"), title=NOT_JUDGED_TITLE),
     Case("page_401_edge", "401 web page from an nginx edge", "proxy",
          _page(401, "401 Authorization Required", "nginx",
                {"WWW-Authenticate": 'Basic realm="x"'}), 401, ("not judged",),
-         extra=_page_title("401 Authorization Required")),
+         extra=_page_title("401 Authorization Required"), title=NOT_JUDGED_TITLE),
     Case("page_407_proxy", "407 web page from a Squid proxy", "proxy",
          _page(407, "ERROR: Cache Access Denied", "squid/5.7",
                {"Proxy-Authenticate": 'Basic realm="proxy"'}), 407, ("Squid",),
-         extra=_page_title("ERROR: Cache Access Denied")),
+         extra=_page_title("ERROR: Cache Access Denied"), title=NOT_JUDGED_TITLE),
     Case("page_429_edge", "429 web page from an edge, Retry-After: 60", "proxy",
          _page(429, "Error 1015 | You are being rate limited", "cloudflare",
                {"Retry-After": "60"}), 429, ("not judged", "Cloudflare"),
-         extra=_page_title("Error 1015 | You are being rate limited")),
+         extra=_page_title("Error 1015 | You are being rate limited"), title=NOT_JUDGED_TITLE),
     Case("page_451_legal", "451 'Unavailable For Legal Reasons' web page", "proxy",
          _page(451, "Unavailable For Legal Reasons", "FortiGate"), 451, ("not judged",),
-         extra=_page_title("Unavailable For Legal Reasons")),
+         extra=_page_title("Unavailable For Legal Reasons"), title=NOT_JUDGED_TITLE),
     Case("page_hostile_title", "403 web page whose title is 10 KB of markup, ANSI and bidi",
          "proxy", _page(403, HOSTILE_TITLE, "Zscaler/6.2"), 403, ("not judged",),
-         window=True, extra=_hostile_title),
+         window=True, extra=_hostile_title, title=NOT_JUDGED_TITLE),
     Case("tls_stall_in_handshake", "accepts TCP, never answers the TLS handshake", "timeout",
          _tls_stall, None, ("TLS handshake",), timeout=2.0, extra=_failed_stage("tls")),
     # --- TLS ------------------------------------------------------------------------

@@ -269,7 +269,7 @@ def assert_outcome_matches(case: Case, outcome: Mapping[str, Any]) -> None:
     kind = Kind(case.kind) if case.kind else None
     title = outcome.get("title")
     if title is not None:
-        assert title == TITLES[kind]
+        assert title == (case.title or TITLES[kind])
     assert outcome["message"] and outcome["hint"], "a clear message and a next step"
     text = " ".join(str(outcome.get(k) or "") for k in ("message", "hint", "detail"))
     for word in case.words:

@@ -93,7 +93,7 @@ def test_command_human(case: Case, kit: Kit, home: Path) -> None:
     if case.kind is None:
         assert "Connected to" in result.stdout
     else:
-        assert TITLES[Kind(case.kind)] in result.stdout
+        assert (case.title or TITLES[Kind(case.kind)]) in result.stdout
     # A pipe is not a terminal: no colour codes, and nothing the server sent may
     # repaint or reorder the terminal.
     for text in (result.stdout, result.stderr):

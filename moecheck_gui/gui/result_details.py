@@ -233,6 +233,11 @@ def fill(container: QWidget, grid: QGridLayout, outcome: Outcome) -> None:
         grid.addWidget(_caption(name, container), row, 0)
         grid.addWidget(field, row, 1)
         row += 1
+    # Spare height (a tall window) goes below the last row, not into the rows themselves,
+    # where it pushed each value away from its caption.
+    for index in range(grid.rowCount()):
+        grid.setRowStretch(index, 0)
+    grid.setRowStretch(row, 1)
 
 
 def plain_label(text: str, parent: QWidget, *, selectable: bool = False) -> QLabel:
@@ -251,8 +256,12 @@ def plain_label(text: str, parent: QWidget, *, selectable: bool = False) -> QLab
             label.setAlignment(
                 Qt.AlignmentFlag.AlignRight
                 | Qt.AlignmentFlag.AlignAbsolute
-                | Qt.AlignmentFlag.AlignVCenter
+                | Qt.AlignmentFlag.AlignTop
             )
+        else:
+            # Top, beside its caption, even when the grid gives the row more height
+            # than the wrapped text needs.
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
 
 

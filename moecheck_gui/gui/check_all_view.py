@@ -77,6 +77,9 @@ log = logging.getLogger(__name__)
 FLUSH_MS = 50
 """Answers arriving within this many milliseconds are shown together (one repaint, not 16)."""
 
+_RELAYS: list[CheckAllRelay] = []
+"""Every relay made in this process (see ``CheckAllView.__init__``: never freed under an emit)."""
+
 
 class CheckAllView(QDialog):
     """Checks many workspaces and shows them in one table; see the module docstring.
@@ -133,7 +136,12 @@ class CheckAllView(QDialog):
         self._resized_after_run = False
         self._paused: dict[str, str] = {}
         self._notices: list[str] = []
-        self._relay = CheckAllRelay(self)
+        # No parent: a relay dies with the process, not with the view. A worker thread may
+        # be emitting on it at the moment the view is closed and deleted; a relay owned
+        # by the view would be freed under that emit (a crash). Qt disconnects the dead
+        # view's slots by itself; one small QObject per run is kept.
+        self._relay = CheckAllRelay()
+        _RELAYS.append(self._relay)
         self._relay.result.connect(self._on_result)
         self._relay.progress.connect(self._on_event)
         self._relay.lastWorked.connect(self._on_last_worked)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import select
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from tests.servers import Request, _read_request, http_response
+from tests.servers import Request, _read_request, http_response, pipe
 
 
 @dataclass
@@ -185,14 +184,7 @@ class ForwardProxy:
         self._pipe(conn, upstream)
 
     def _pipe(self, a: socket.socket, b: socket.socket) -> None:
-        with b:
-            while not self._stop.is_set():
-                ready, _, _ = select.select([a, b], [], [], 0.2)
-                for sock in ready:
-                    data = sock.recv(65536)
-                    if not data:
-                        return
-                    (b if sock is a else a).sendall(data)
+        pipe(a, b, self._stop)
 
     def close(self) -> None:
         self._stop.set()

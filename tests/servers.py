@@ -268,19 +268,24 @@ class ConnectProxy:
             self._pipe(conn, upstream)
 
     def _pipe(self, a: socket.socket, b: socket.socket) -> None:
-        with b:
-            while not self._stop.is_set():
-                ready, _, _ = select.select([a, b], [], [], 0.2)
-                for sock in ready:
-                    data = sock.recv(65536)
-                    if not data:
-                        return
-                    (b if sock is a else a).sendall(data)
+        pipe(a, b, self._stop)
 
     def close(self) -> None:
         self._stop.set()
         self._sock.close()
         self._thread.join(2)
+
+
+def pipe(a: socket.socket, b: socket.socket, stop: threading.Event) -> None:
+    """Relay bytes both ways between two sockets until one closes or ``stop`` is set (closes b)."""
+    with b:
+        while not stop.is_set():
+            ready, _, _ = select.select([a, b], [], [], 0.2)
+            for sock in ready:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                (b if sock is a else a).sendall(data)
 
 
 @contextlib.contextmanager

@@ -503,6 +503,15 @@ class KeychainStore:
     def __repr__(self) -> str:
         return f"KeychainStore(backend={self._backend_label()})"
 
+    def opens_the_same_elsewhere(self) -> bool:
+        """True when ``KeychainStore()`` in another process reaches the same keys.
+
+        (The OS keychain under MoeCheck's service name: the check-all child
+        process builds its own store; a store given a backend object or another
+        service cannot be rebuilt there.)
+        """
+        return self._explicit is None and self._service == SERVICE
+
     def _backend_label(self) -> str:
         return "auto" if self._resolved is None else _backend_id(self._resolved)
 

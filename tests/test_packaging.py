@@ -533,11 +533,13 @@ def test_self_test_passes_in_process_and_writes_a_report(
     out = capsys.readouterr().out
     assert code == 0, out
     assert out == report.read_text()
-    for step in ("window", "resources", "keychain", "trust roots", "check", "PAC engine"):
+    steps = ("window", "resources", "keychain", "trust roots", "check", "PAC engine")
+    for step in (*steps, "check-all process"):
         assert f"[ok]   {step}:" in out
     assert "GNOME Keyring / Secret Service" in out
     assert '"MoeCheck Demo (US)"' in out
-    assert "passed: 6/6" in out
+    assert "2 workspaces checked in a child process" in out
+    assert "passed: 7/7" in out
     assert not any(w.api_key in out for w in DEMO_WORKSPACES)
     assert not any(self_test_home.rglob("*.ini")), "the self-test wrote settings"
 
@@ -560,7 +562,7 @@ def test_self_test_fails_when_keyring_has_no_real_backend(
     assert code == 1
     assert "[FAIL] keychain: No secure keychain (keyring.backends.fail.Keyring)" in out
     assert "[ok]   check:" in out  # the other steps still ran and are reported
-    assert "Self-test FAILED: 5/6" in out
+    assert "Self-test FAILED: 6/7" in out
 
 
 def test_self_test_fails_when_the_icon_is_not_shipped(

@@ -13,7 +13,10 @@ the API)::
     rows.py       BatchRow, rows_from_profiles, CsvRows (a file, line by line), BatchUsageError
     runner.py     BatchRunner, check_concurrency: bounded concurrency, per-DC 429 pauses, cancel
     events.py     BatchEvent, EventFn: progress that is not a result
-    protocols.py  CheckerLike, KeySource: what the runner is given
+    protocols.py  CheckerLike, KeySource: what the runner is given; BatchLike: a run
+    process.py    BatchProcess, BatchRecipe: the same run in a child process (the window's;
+                  import it from its module: the command never loads multiprocessing)
+    child.py      what runs in that child process
     unsent.py     the outcomes of rows never sent (refused, not checked)
     results.py    BatchResult, summarize, exit_code, verdict words, JSON and CSV output
 
@@ -34,7 +37,7 @@ JSON keys, CSV column names, ``kind`` values, ``auto`` and DC codes are not.
 from __future__ import annotations
 
 from moecheck_gui.batch.events import BatchEvent, EventFn
-from moecheck_gui.batch.protocols import CheckerLike, KeySource
+from moecheck_gui.batch.protocols import BatchLike, CheckerLike, KeySource
 from moecheck_gui.batch.results import (
     CSV_COLUMNS,
     VERDICT_WORDS,
@@ -80,6 +83,7 @@ __all__ = [
     "MAX_PAUSE_S",
     "VERDICT_WORDS",
     "BatchEvent",
+    "BatchLike",
     "BatchResult",
     "BatchRow",
     "BatchRunner",

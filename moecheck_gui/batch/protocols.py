@@ -12,6 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from moecheck_gui.batch.results import BatchResult
+    from moecheck_gui.batch.rows import BatchRow
     from moecheck_gui.cancel import CancelToken
     from moecheck_gui.client import LogFn
     from moecheck_gui.outcome import Outcome
@@ -51,4 +55,19 @@ class CheckerLike(Protocol):
         log: LogFn | None = ...,
     ) -> Outcome:
         """One check against every DC at once."""
+        ...
+
+
+class BatchLike(Protocol):
+    """One check-all run: :class:`~.runner.BatchRunner` (threads, the command) or
+    :class:`~.process.BatchProcess` (a child process, the window)."""
+
+    notices: list[str]
+
+    def run(self, rows: Iterable[BatchRow]) -> Iterator[BatchResult]:
+        """Check every row; yield each result as it finishes."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop promptly; unchecked rows come back not checked."""
         ...

@@ -1,14 +1,21 @@
-"""The check-all view's background job: one batch run on a worker, its news relayed to the GUI.
+"""The check-all view's background job: one batch run, its news relayed to the GUI thread.
 
-Why apart from the view: this is the one part of check-all that runs on a
-worker thread, and its rule is strict: it never touches a widget. The whole
-batch (:class:`moecheck_gui.batch.BatchRunner`, which keeps its own bounded
-worker threads) runs inside one task of the window's
-:class:`~moecheck_gui.gui.tasks.TaskRunner`; each result and progress event is
-*emitted* on a :class:`CheckAllRelay` that lives on the GUI thread, so Qt
-queues it there. The checker, keychain and history are built by the factories
-on that worker thread, so nothing does network or keychain I/O on the GUI
-thread. When the view is gone, emitting fails and the batch is cancelled.
+Why apart from the view: this is the one part of check-all that runs off the
+GUI thread, and its rule is strict: it never touches a widget. The job runs
+inside one task of the window's :class:`~moecheck_gui.gui.tasks.TaskRunner`;
+each result and progress event is *emitted* on a :class:`CheckAllRelay` that
+lives on the GUI thread, so Qt queues it there. When the view is gone,
+emitting fails and the batch is cancelled.
+
+Where the checks run: given a :class:`~moecheck_gui.batch.process.BatchRecipe`
+(what the window gives), in a child process
+(:class:`~moecheck_gui.batch.process.BatchProcess`): eight checks on threads in
+this process would hold the interpreter lock the GUI thread needs to paint, and
+the window would stall for tens of milliseconds at a time; this task then only
+receives finished results. Given a checker factory instead (an injected checker,
+which cannot cross a process boundary: tests' spies and fakes), the batch runs on
+threads here (:class:`~moecheck_gui.batch.BatchRunner`), as the command's does.
+Either way the checker, keychain and history are built off the GUI thread.
 """
 
 from __future__ import annotations
@@ -16,12 +23,20 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Union
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from moecheck_gui.batch import BatchEvent, BatchRow, BatchRunner, CheckerLike, KeySource
+from moecheck_gui.batch import BatchEvent, BatchLike, BatchRow, CheckerLike, KeySource
 from moecheck_gui.history import HistoryStore
+
+if TYPE_CHECKING:
+    from moecheck_gui.batch.process import BatchRecipe
+
+CheckerSource = Union["BatchRecipe", Callable[[], CheckerLike]]
+"""A recipe (the batch runs in a child process) or a checker factory (on threads here)."""
 
 
 class CheckAllRelay(QObject):
@@ -48,7 +63,7 @@ class CheckAllJob:
     def __init__(
         self,
         rows: list[BatchRow],
-        checker_factory: Callable[[], CheckerLike],
+        checks: CheckerSource,
         keychain_factory: Callable[[], KeySource | None] | None,
         history: HistoryStore | None,
         history_factory: Callable[[], HistoryStore | None] | None,
@@ -57,7 +72,7 @@ class CheckAllJob:
         relay: CheckAllRelay,
     ) -> None:
         self.rows = rows
-        self.checker_factory = checker_factory
+        self.checks = checks
         self.keychain_factory = keychain_factory
         self.history = history
         self.history_factory = history_factory
@@ -66,7 +81,7 @@ class CheckAllJob:
         self.relay = relay
         self._lock = threading.Lock()
         self._stop_requested = False
-        self._batch: BatchRunner | None = None
+        self._batch: BatchLike | None = None
 
     def cancel(self) -> None:
         """Stop the batch (now, or as soon as it is built)."""
@@ -90,16 +105,7 @@ class CheckAllJob:
         def on_event(event: BatchEvent) -> None:
             _emit(relay.progress, event)
 
-        checker = self.checker_factory()
-        keychain = self.keychain_factory() if self.keychain_factory is not None else None
-        batch = BatchRunner(
-            checker,
-            keychain=keychain,
-            history=self.history,
-            concurrency=self.concurrency,
-            timeout=self.timeout,
-            on_event=on_event,
-        )
+        batch = self._make_batch(on_event)
         with self._lock:
             self._batch = batch
             if self._stop_requested:
@@ -109,14 +115,46 @@ class CheckAllJob:
                 batch.cancel()  # the view is gone: stop, and let the rest drain
         return batch.notices
 
+    def _make_batch(self, on_event: Callable[[BatchEvent], None]) -> BatchLike:
+        """A child-process batch from a recipe; a threaded one from a checker factory."""
+        if callable(self.checks):
+            from moecheck_gui.batch import BatchRunner
+
+            keychain = self.keychain_factory() if self.keychain_factory is not None else None
+            return BatchRunner(
+                self.checks(),
+                keychain=keychain,
+                history=self.history,
+                concurrency=self.concurrency,
+                timeout=self.timeout,
+                on_event=on_event,
+            )
+        from moecheck_gui import i18n
+        from moecheck_gui.batch.process import BatchProcess
+
+        recipe = replace(
+            self.checks,
+            history_path=self.history.path if self.history is not None else None,
+            language=i18n.current_language(),
+        )
+        return BatchProcess(
+            recipe, concurrency=self.concurrency, timeout=self.timeout, on_event=on_event
+        )
+
 
 def weakly(method: Callable[[Any], None]) -> Callable[[Any], None]:
-    """A callback that calls ``method`` only while its object is still alive."""
+    """A callback that calls ``method`` only while its object is still alive.
+
+    Alive means both halves: the Python object (the view is not held by the
+    task) and, for a Qt object, its C++ side (a view closed with
+    ``WA_DeleteOnClose`` is deleted while Python code may still hold it;
+    news arriving after that is dropped, not a traceback).
+    """
     ref = weakref.WeakMethod(method)
 
     def call(value: Any) -> None:
         bound = ref()
-        if bound is not None:
+        if bound is not None and shiboken6.isValid(getattr(bound, "__self__", None)):
             bound(value)
 
     return call

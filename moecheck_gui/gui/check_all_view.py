@@ -7,20 +7,21 @@ only"; Enter or double-click on a row to open that workspace's full diagnosis
 (the view emits :attr:`CheckAllView.outcomeActivated`; the main window shows
 it); and "Export…" to CSV or JSON of exactly the rows shown, never a key.
 
-How it stays responsive: the whole batch (:class:`moecheck_gui.batch.BatchRunner`,
-which keeps its own bounded worker threads) runs inside one task of the
-window's :class:`~moecheck_gui.gui.tasks.TaskRunner`, the project's one
-background helper. That task (:class:`~.check_all_job.CheckAllJob`) never
-touches a widget: each result and progress event is *emitted* on a
+How it stays responsive: the checks run in a child process
+(:class:`moecheck_gui.batch.process.BatchProcess`, given the window's
+:class:`~moecheck_gui.batch.process.BatchRecipe`), so they never hold the
+interpreter lock this thread needs to paint. One task of the window's
+:class:`~moecheck_gui.gui.tasks.TaskRunner`, the project's one background
+helper, receives their results (:class:`~.check_all_job.CheckAllJob`); it
+never touches a widget: each result and progress event is *emitted* on a
 :class:`~.check_all_job.CheckAllRelay` that lives on the GUI thread, so Qt
-queues it there, and the view updates one model row per result. The checker
-and keychain are built by the factories on that worker thread, so nothing
-here does network or keychain I/O on the GUI thread. Export is in
-:mod:`.check_all_export`.
+queues it there, and the view shows what arrived every ``FLUSH_MS`` in one
+model update. Nothing here does network or keychain I/O on the GUI thread.
+Export is in :mod:`.check_all_export`.
 
 Closing the view mid-run cancels the batch: every running check is cut at
-once (the client closes its sockets) and the remaining rows come back
-"not checked"; the task's late results are discarded.
+once (the client closes its sockets), the remaining rows come back
+"not checked" and the child process exits; the task's late results are discarded.
 """
 
 from __future__ import annotations
@@ -50,11 +51,10 @@ from moecheck_gui.batch import (
     BatchEvent,
     BatchResult,
     BatchRow,
-    CheckerLike,
     KeySource,
 )
 from moecheck_gui.gui import check_all_export
-from moecheck_gui.gui.check_all_job import CheckAllJob, CheckAllRelay, weakly
+from moecheck_gui.gui.check_all_job import CheckAllJob, CheckAllRelay, CheckerSource, weakly
 from moecheck_gui.gui.check_all_model import (
     COL_VERDICT,
     RESULT_ROLE,
@@ -100,7 +100,7 @@ class CheckAllView(QDialog):
     def __init__(
         self,
         rows: Sequence[BatchRow],
-        checker_factory: Callable[[], CheckerLike],
+        checks: CheckerSource,
         *,
         keychain_factory: Callable[[], KeySource | None] | None = None,
         history: HistoryStore | None = None,
@@ -112,18 +112,22 @@ class CheckAllView(QDialog):
     ) -> None:
         """Build the view (no I/O). Call :meth:`start` to begin checking.
 
-        ``checker_factory`` and ``keychain_factory`` are called on the worker
-        thread (the window passes its providers; tests pass fakes or a real
-        Checker aimed at the sandbox). ``history`` annotates and records
-        saved workspaces; None keeps no history. ``history_factory`` instead
-        builds the store on the worker thread (the window's, which resolves the
-        data folder). ``runner`` is the window's TaskRunner (one is created when None).
+        ``checks`` is a :class:`~moecheck_gui.batch.process.BatchRecipe` (the
+        batch runs in a child process that builds its own checker and reads
+        saved keys from the OS keychain: what the window does), or a checker
+        factory (the batch runs on threads in this process, with keys from
+        ``keychain_factory``: for an injected checker that cannot cross a
+        process boundary). Factories are called on the worker thread.
+        ``history`` annotates and records saved workspaces; None keeps no
+        history. ``history_factory`` instead builds the store on the worker
+        thread (the window's, which resolves the data folder). ``runner`` is
+        the window's TaskRunner (one is created when None).
         """
         super().__init__(parent)
         self.setObjectName("checkAllView")
         self.setWindowTitle(_("Check all saved workspaces"))
         self._rows = list(rows)
-        self._checker_factory = checker_factory
+        self._checks = checks
         self._keychain_factory = keychain_factory
         self._history = history
         self._history_factory = history_factory
@@ -138,13 +142,14 @@ class CheckAllView(QDialog):
         self._notices: list[str] = []
         # No parent: a relay dies with the process, not with the view. A worker thread may
         # be emitting on it at the moment the view is closed and deleted; a relay owned
-        # by the view would be freed under that emit (a crash). Qt disconnects the dead
-        # view's slots by itself; one small QObject per run is kept.
+        # by the view would be freed under that emit (a crash). Its news reaches the view
+        # through weak callbacks (delivered on the relay's thread, the GUI thread) that
+        # drop it once the view is gone; one small QObject per run is kept.
         self._relay = CheckAllRelay()
         _RELAYS.append(self._relay)
-        self._relay.result.connect(self._on_result)
-        self._relay.progress.connect(self._on_event)
-        self._relay.lastWorked.connect(self._on_last_worked)
+        self._relay.result.connect(weakly(self._on_result))
+        self._relay.progress.connect(weakly(self._on_event))
+        self._relay.lastWorked.connect(weakly(self._on_last_worked))
         self._pending_results: list[BatchResult] = []
         self._pending_checking: list[int] = []
         self._flush_timer = QTimer(self)
@@ -258,7 +263,7 @@ class CheckAllView(QDialog):
         self.cancel_button.setEnabled(True)
         self._job = CheckAllJob(
             self._rows,
-            self._checker_factory,
+            self._checks,
             self._keychain_factory,
             self._history,
             self._history_factory,
@@ -412,9 +417,10 @@ class CheckAllView(QDialog):
 def open_for_window(window: MainWindow) -> CheckAllView:
     """File › Check all saved workspaces…: open the view over the window's saved workspaces.
 
-    The rows come from the saved list (already read into memory); the checker,
-    keychain and history come from the window's providers and are built on the
-    worker thread. Opening a row shows its diagnosis in the window's result
+    The rows come from the saved list (already read into memory); the checks run
+    in a child process with the window's own settings (API base, PAC override,
+    proxy sign-ins: :meth:`Providers.batch_recipe`), or on threads when a checker
+    was injected. Opening a row shows its diagnosis in the window's result
     panel and selects that saved workspace (:func:`show_in_window`).
     """
     import os
@@ -424,9 +430,10 @@ def open_for_window(window: MainWindow) -> CheckAllView:
     providers = window.check_flow.providers
     # Where the window's checks go outside demo mode (the entry is off in demo mode).
     api_base = os.environ.get("MOECHECK_API_BASE") or None
+    recipe = providers.batch_recipe(api_base)
     view = CheckAllView(
         rows_from_profiles(window.profiles),
-        lambda: providers.checker(api_base),
+        recipe if recipe is not None else lambda: providers.checker(api_base),
         keychain_factory=providers.keychain,
         history_factory=providers.history,
         timeout=window.timeout,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from moecheck_gui.batch.process import BatchRecipe
     from moecheck_gui.cancel import CancelToken
     from moecheck_gui.history import HistoryStore
     from moecheck_gui.keychain import StoreInfo
@@ -143,6 +144,31 @@ class Providers:
                 )
                 self._checkers[api_base] = found
             return found
+
+    def batch_recipe(self, api_base: str | None) -> BatchRecipe | None:
+        """How a check-all child process builds the same checker and keychain as the window.
+
+        None when an injected checker or keychain is not the real thing (a test's
+        spy or fake lives in this process only): the batch then runs on threads
+        with :meth:`checker` and :meth:`keychain`. History and language are the
+        job's to fill in.
+        """
+        from moecheck_gui.batch.process import BatchRecipe
+        from moecheck_gui.keychain import KeychainStore
+
+        with self._lock:
+            if self._checker is not None:
+                return None
+            keychain = self._keychain
+            if keychain is not None and not (
+                isinstance(keychain, KeychainStore) and keychain.opens_the_same_elsewhere()
+            ):
+                return None
+            return BatchRecipe(
+                api_base=api_base,
+                pac_url=self._pac_url,
+                proxy_credentials=dict(self._proxy_credentials),
+            )
 
     def keychain(self) -> KeychainLike:
         """The injected keychain, or the OS keychain."""

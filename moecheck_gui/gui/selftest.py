@@ -12,7 +12,9 @@ by path; the self-test runs a small PAC file through it.
 
 The self-test never talks to MoEngage and never writes the user's settings or
 keychain: the check goes to the in-process sandbox with a public demo key, and
-the window is built in demo mode with a throwaway settings file.
+the window is built in demo mode with a throwaway settings file. The check-all
+step starts the child process the window's "Check all" uses (the app's own
+executable again, when frozen) and checks two demo workspaces in it.
 
 Output is a short plain-ASCII report on stdout (also written to ``--report
 FILE``, because the windowed Windows executable has no console), and the exit
@@ -249,6 +251,40 @@ def _check_pac_engine(timeout: float, runner: PacRunner | None = None) -> tuple[
     )
 
 
+def _check_batch_process(api_base: str, timeout: float) -> tuple[bool, str]:
+    """The window's check-all runs its checks in a child process: start one and check two rows.
+
+    Like the PAC engine, that child is the app's own executable started again
+    (``freeze_support`` in the frozen launchers); unlike it, the child imports the
+    whole client (requests, urllib3, the trust roots), so a module PyInstaller
+    left out shows here, not on a user's first "Check all". No keychain and no
+    history: the rows carry the sandbox's public demo keys.
+    """
+    from moecheck_gui.batch import BatchRow
+    from moecheck_gui.batch.process import BatchProcess, BatchRecipe
+    from moecheck_gui.sandbox import DEMO_WORKSPACES
+
+    demos = [w for w in DEMO_WORKSPACES if w.workspace_id in (DEMO_WORKSPACE_ID, "DEMO_EU")]
+    rows = [BatchRow(w.workspace_id, w.dc, api_key=w.api_key) for w in demos]
+    started = time.monotonic()
+    process = BatchProcess(
+        BatchRecipe(api_base=api_base, use_keychain=False, language="en"),
+        concurrency=2,
+        timeout=timeout,
+    )
+    results = process.run_all(rows)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    shown = ", ".join(
+        f"{r.outcome.workspace_id} -> {'ok' if r.outcome.ok else r.outcome.kind}" for r in results
+    )
+    wanted = {w.workspace_id: w.app_name for w in demos}
+    got = {r.outcome.workspace_id: r.outcome.app_name for r in results if r.outcome.ok}
+    if process.pid is None or got != wanted:
+        notes = "; ".join(process.notices)
+        return False, f"{shown or 'no results'}{': ' + notes if notes else ''}"
+    return True, f"{len(results)} workspaces checked in a child process in {elapsed_ms:.0f} ms"
+
+
 def _check_window(qt_args: list[str], demo: DemoMode) -> tuple[bool, str]:
     """The main window builds, shows and paints with the platform plugin in use."""
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, qVersion
@@ -324,6 +360,12 @@ def run_self_test(argv: Sequence[str]) -> int:
                 _run_step("check", lambda: _check_sandbox(sandbox.api_base, args.timeout))
             )
             results.append(_run_step("PAC engine", lambda: _check_pac_engine(args.timeout)))
+            results.append(
+                _run_step(
+                    "check-all process",
+                    lambda: _check_batch_process(sandbox.api_base, args.timeout),
+                )
+            )
         finally:
             sandbox.stop()
 

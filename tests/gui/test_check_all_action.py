@@ -155,3 +155,41 @@ def test_check_all_fills_in_and_a_row_opens_its_diagnosis(
     qtbot.waitUntil(lambda: window.key_edit.text() == f"the-old-key-{rotated[4:]}", timeout=5000)
     assert not window.result_panel.stale
     view.close()
+
+
+@needs_keyring
+@pytest.mark.keychain
+def test_the_windows_check_all_runs_in_a_child_process_that_closing_stops(
+    qtbot: Any,
+    make_window: Callable[..., MainWindow],
+    use_sandbox: Sandbox,
+    real_keychain: KeychainStore,
+    saved_workspaces: tuple[ProfileStore, dict[str, str]],
+) -> None:
+    """The checks run outside the window's process (so it paints on time); closing stops them."""
+    import multiprocessing
+    import threading
+
+    import shiboken6
+
+    def children() -> list[str]:
+        return [p.name for p in multiprocessing.active_children() if p.name == "moecheck-check-all"]
+
+    profiles, expected = saved_workspaces
+    use_sandbox.set_mode("hang")
+    window = make_window(keychain=real_keychain, profiles=profiles)
+    action = _action(window)
+    qtbot.waitUntil(action.isEnabled, timeout=5000)
+    action.trigger()
+    view = window.findChild(CheckAllView, "checkAllView")
+    assert isinstance(view, CheckAllView)
+    qtbot.waitUntil(
+        lambda: any(_cell(view, r, COL_VERDICT) == "Checking…" for r in range(len(expected))),
+        timeout=15000,
+    )
+    assert children() == ["moecheck-check-all"]
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("moecheck-batch-")]
+    view.close()  # the window's view deletes itself on close; this test still holds it
+    qtbot.waitUntil(lambda: children() == [], timeout=10000)
+    qtbot.waitUntil(lambda: window.runner.running_count() == 0, timeout=10000)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=5000)

@@ -1,15 +1,20 @@
 """The check-all view, driven like a user would, checking against the core's real sandbox.
 
-Every check goes through the real client to the sandbox on 127.0.0.1; the
-history is a real file in this test's private HOME. Keys come from the rows
+Every check goes through the real client to the sandbox on 127.0.0.1, from the
+child process the window uses (a :class:`BatchRecipe`) unless a test says it
+runs the in-process variant (a checker factory: what an injected checker gets);
+the history is a real file in this test's private HOME. Keys come from the rows
 (as from a file's api_key column), because the keychain has its own tests; the
-real keychain path of the batch is tested in tests/test_batch.py.
+real keychain path of the batch is tested in tests/test_batch.py and
+tests/test_batch_process.py.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +25,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QProgressBar, QPushButton, QTableView
 
 from moecheck_gui.batch import BatchResult, BatchRow
+from moecheck_gui.batch.process import BatchRecipe
 from moecheck_gui.client import Checker
 from moecheck_gui.gui.check_all_model import (
     COL_ID,
@@ -72,9 +78,16 @@ def history(private_home: Path) -> HistoryStore:
 
 
 @pytest.fixture
-def make_view(qtbot: Any, checker: Checker) -> Callable[..., CheckAllView]:
-    def make(rows: list[BatchRow], **kwargs: Any) -> CheckAllView:
-        view = CheckAllView(rows, lambda: checker, **kwargs)
+def make_view(qtbot: Any, sandbox: Sandbox, checker: Checker) -> Callable[..., CheckAllView]:
+    """A shown view over ``rows``: checks in a child process, or on threads with ``in_process``."""
+
+    def make(rows: list[BatchRow], *, in_process: bool = False, **kwargs: Any) -> CheckAllView:
+        checks = (
+            (lambda: checker)
+            if in_process
+            else BatchRecipe(api_base=sandbox.api_base, use_keychain=False)
+        )
+        view = CheckAllView(rows, checks, **kwargs)
         qtbot.addWidget(view)
         view.show()
         qtbot.waitExposed(view)
@@ -306,17 +319,72 @@ def test_closing_mid_run_cancels_promptly(
     qtbot.waitUntil(lambda: bool(finished), timeout=10000)
     assert {r.outcome.kind for r in finished[0]} == {"cancelled"}
     qtbot.waitUntil(lambda: view.runner.running_count() == 0, timeout=10000)
+    qtbot.waitUntil(lambda: _check_all_children() == [], timeout=10000)
 
 
-def test_no_saved_workspaces(qtbot: Any, make_view: Callable[..., CheckAllView]) -> None:
-    view = make_view([])
-    assert "no saved workspaces" in view.status_label.text()
-    assert _run(qtbot, view) == []
-    assert view.proxy.rowCount() == 0
+def _check_all_children() -> list[str]:
+    return [p.name for p in multiprocessing.active_children() if p.name == "moecheck-check-all"]
 
 
-def test_dropping_the_view_mid_run_stops_the_batch_without_a_crash(
+def _batch_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("moecheck-batch")]
+
+
+def test_the_checks_run_in_a_child_process_not_on_the_windows_threads(
+    qtbot: Any, sandbox: Sandbox, make_view: Callable[..., CheckAllView]
+) -> None:
+    """Why: checks on threads here held the interpreter lock the window needs to paint."""
+    sandbox.set_mode("hang")
+    view = make_view(_hanging_rows(4), concurrency=2, timeout=60)
+    view.start()
+    qtbot.waitUntil(
+        lambda: [_cell(view, r, COL_VERDICT) for r in range(4)].count("Checking…") == 2,
+        timeout=10000,
+    )
+    assert _check_all_children() == ["moecheck-check-all"]
+    assert _batch_threads() == [], "the checks ran on threads in the window's process"
+    assert len(sandbox.requests) <= 2
+    with qtbot.waitSignal(view.runFinished, timeout=10000):
+        view.cancel()
+    qtbot.waitUntil(lambda: _check_all_children() == [], timeout=10000)
+
+
+def test_the_in_process_variant_fills_in_the_same(
     qtbot: Any, sandbox: Sandbox, checker: Checker
+) -> None:
+    """An injected checker cannot cross a process boundary: its batch runs on threads here."""
+    threads: set[str] = set()
+
+    class Recording:
+        """The real checker, noting which thread of this process called it."""
+
+        def check(self, *args: Any, **kwargs: Any) -> Outcome:
+            threads.add(threading.current_thread().name)
+            return checker.check(*args, **kwargs)
+
+        def detect(self, *args: Any, **kwargs: Any) -> Outcome:
+            threads.add(threading.current_thread().name)
+            return checker.detect(*args, **kwargs)
+
+    view = CheckAllView(_rows(sandbox), Recording)
+    qtbot.addWidget(view)
+    results = _run(qtbot, view)
+    assert [r.outcome.kind for r in results] == [
+        None,
+        None,
+        "auth",
+        None,
+        "forbidden",
+        None,
+        "invalid_input",
+    ]
+    assert threads and all(name.startswith("moecheck-batch-") for name in threads), threads
+    assert _check_all_children() == []
+
+
+@pytest.mark.parametrize("in_process", [False, True], ids=["child process", "in process"])
+def test_dropping_the_view_mid_run_stops_the_batch_without_a_crash(
+    qtbot: Any, sandbox: Sandbox, checker: Checker, in_process: bool
 ) -> None:
     """The last reference to the view goes away while its batch still runs.
 
@@ -324,11 +392,15 @@ def test_dropping_the_view_mid_run_stops_the_batch_without_a_crash(
     could drop the last reference and destroy the dialog on that thread (a crash).
     """
     import gc
-    import threading
     import weakref
 
     sandbox.set_mode("hang")
-    view = CheckAllView(_hanging_rows(6), lambda: checker, concurrency=2, timeout=60)
+    checks = (
+        (lambda: checker)
+        if in_process
+        else BatchRecipe(api_base=sandbox.api_base, use_keychain=False)
+    )
+    view = CheckAllView(_hanging_rows(6), checks, concurrency=2, timeout=60)
     view.start()
     ref = weakref.ref(view)
 
@@ -343,11 +415,8 @@ def test_dropping_the_view_mid_run_stops_the_batch_without_a_crash(
     del view
     gc.collect()
     assert ref() is None, "the view was not freed on the GUI thread"
-
-    def batch_threads() -> list[str]:
-        return [t.name for t in threading.enumerate() if t.name.startswith("moecheck-batch")]
-
-    qtbot.waitUntil(lambda: batch_threads() == [], timeout=10000)
+    qtbot.waitUntil(lambda: _batch_threads() == [], timeout=10000)
+    qtbot.waitUntil(lambda: _check_all_children() == [], timeout=10000)
     qtbot.wait(50)  # let any late, queued delivery to the deleted relay be dropped
 
 

@@ -1,0 +1,133 @@
+"""The child process of :class:`~moecheck_gui.batch.process.BatchProcess`: one check-all, then exit.
+
+Why a module of its own: this is the code that runs in the other interpreter.
+It builds the checker, keychain and history from a
+:class:`~moecheck_gui.batch.process.BatchRecipe` (settings, never objects),
+runs an ordinary :class:`~moecheck_gui.batch.runner.BatchRunner`, and sends
+everything it has to say back up one pipe. It imports only the standard
+library and the batch package at the top, never Qt; the client and keychain
+are loaded when the run starts.
+
+Messages, all plain tuples:
+
+* parent -> child, on ``control``: ``("run", recipe, rows, concurrency, timeout)``
+  once, then ``("cancel",)`` at most once. The parent closing the pipe (it
+  stopped, or died) cancels too.
+* child -> parent, on ``results``: ``("event", BatchEvent)`` and
+  ``("result", BatchResult)`` as they happen, then ``("done", notices)`` or
+  ``("failed", exception class name)`` last.
+
+Keys: a saved key is read here, from the OS keychain, and stays in this
+process. Results, events and notices never carry a key (the runner's rule).
+"""
+
+from __future__ import annotations
+
+import threading
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from moecheck_gui.batch.events import BatchEvent
+    from moecheck_gui.batch.process import BatchRecipe
+    from moecheck_gui.batch.runner import BatchRunner
+
+
+class _Sender:
+    """Sends on the results pipe from any thread; remembers when the parent is gone."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+        self.broken = False
+
+    def send(self, message: tuple[Any, ...]) -> bool:
+        with self._lock:
+            if self.broken:
+                return False
+            try:
+                self._conn.send(message)
+            except (OSError, ValueError):  # the parent closed its end or died
+                self.broken = True
+                return False
+            return True
+
+
+def _watch(control: Connection, runner: BatchRunner) -> None:
+    """Cancel the run when the parent asks, or when it goes away (its end closes)."""
+    try:
+        while True:
+            message = control.recv()
+            if message and message[0] == "cancel":
+                runner.cancel()
+    except (EOFError, OSError):
+        runner.cancel()
+
+
+def _run(
+    recipe: BatchRecipe,
+    rows: list[Any],
+    concurrency: int,
+    timeout: float,
+    out: _Sender,
+    control: Connection,
+) -> None:
+    from moecheck_gui import i18n
+    from moecheck_gui.batch.runner import BatchRunner
+    from moecheck_gui.client import Checker
+
+    if recipe.language:
+        i18n.install(recipe.language)
+    checker = Checker(
+        api_base=recipe.api_base,
+        pac_url=recipe.pac_url,
+        proxy_credentials=dict(recipe.proxy_credentials),
+    )
+    keychain = None
+    if recipe.use_keychain:
+        from moecheck_gui.keychain import KeychainStore
+
+        keychain = KeychainStore()
+    history = None
+    if recipe.history_path is not None:
+        from moecheck_gui.history import HistoryStore
+
+        history = HistoryStore(recipe.history_path)
+
+    def on_event(event: BatchEvent) -> None:
+        out.send(("event", event))
+
+    runner = BatchRunner(
+        checker,
+        keychain=keychain,
+        history=history,
+        concurrency=concurrency,
+        timeout=timeout,
+        on_event=on_event,
+    )
+    threading.Thread(
+        target=_watch, args=(control, runner), name="moecheck-batch-control", daemon=True
+    ).start()
+    try:
+        for result in runner.run(rows):
+            if not out.send(("result", result)):
+                runner.cancel()  # nobody is listening: stop, and let the rest drain
+        out.send(("done", list(runner.notices)))
+    finally:
+        checker.close()
+
+
+def serve(control: Connection, results: Connection) -> None:
+    """Run one check-all as ``control`` asks and report on ``results`` (runs in the child)."""
+    out = _Sender(results)
+    try:
+        message = control.recv()
+    except (EOFError, OSError):
+        return
+    try:
+        _command, recipe, rows, concurrency, timeout = message
+        _run(recipe, rows, concurrency, timeout, out, control)
+    except BaseException as exc:  # noqa: BLE001 - the parent says it in words; no traceback here
+        out.send(("failed", type(exc).__name__))
+    finally:
+        results.close()

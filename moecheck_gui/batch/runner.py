@@ -236,9 +236,10 @@ class BatchRunner:
             return refused_outcome(row, why, "api_key")
         if not self._wait_for_dc(row, index):
             return not_checked_outcome(row)
+        log = self._row_log(row)
         if row.dc == AUTO:
             outcome = self.checker.detect(
-                row.workspace_id, key, timeout=self.timeout, cancel=self.cancel_token, log=self.log
+                row.workspace_id, key, timeout=self.timeout, cancel=self.cancel_token, log=log
             )
         else:
             outcome = self.checker.check(
@@ -247,13 +248,25 @@ class BatchRunner:
                 row.dc,
                 timeout=self.timeout,
                 cancel=self.cancel_token,
-                log=self.log,
+                log=log,
             )
         del key
         self._note_rate_limit(outcome, row)
         if outcome.elapsed_ms <= 0:
             outcome = outcome.replace(elapsed_ms=(time.monotonic() - started) * 1000.0)
         return outcome
+
+    def _row_log(self, row: BatchRow) -> LogFn | None:
+        """The client's log lines for one row, each after its workspace ID (checks overlap)."""
+        log = self.log
+        if log is None:
+            return None
+        prefix = f"{row.workspace_id}: "
+
+        def row_log(line: str) -> None:
+            log(prefix + line)
+
+        return row_log
 
     def _key_for(self, row: BatchRow) -> tuple[str | None, str]:
         """The key for a row (keychain first, then the file) or why there is none."""

@@ -254,7 +254,7 @@ def run_check_all(args: argparse.Namespace, secrets: SecretSet) -> int:
     from moecheck_gui.keychain import KeychainStore
 
     fmt = "json" if args.json else "csv" if args.csv else "table"
-    progress = Progress(source.total, table=fmt == "table")
+    progress = Progress(source.total, table=fmt == "table", verbose=args.verbose)
     written = _Written(secrets, fmt)
     guard = KeyGuard(secrets, KeychainStore())
     runner = BatchRunner(
@@ -264,6 +264,7 @@ def run_check_all(args: argparse.Namespace, secrets: SecretSet) -> int:
         concurrency=args.concurrency,
         timeout=args.timeout,
         on_event=progress.on_event,
+        log=progress.log if args.verbose else None,
     )
 
     def on_result(result: BatchResult, row: BatchRow | None) -> None:
@@ -352,6 +353,15 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         default=4,
         metavar="N",
         help=_("checks at once, 1 to 16 (default 4)"),
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help=_(
+            "show each check's request, timings and proxy, and each failure's details, on "
+            "stderr after its workspace ID (keys redacted)"
+        ),
     )
 
 

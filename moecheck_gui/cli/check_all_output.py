@@ -164,9 +164,10 @@ class Progress:
     one lock, so a progress line never lands in the middle of a table line.
     """
 
-    def __init__(self, total: int | None, *, table: bool) -> None:
+    def __init__(self, total: int | None, *, table: bool, verbose: bool = False) -> None:
         self.total = total
         self.table = table
+        self.verbose = verbose
         self.done = 0
         self.live = isatty(sys.stderr) and table
         self._lock = threading.Lock()
@@ -204,18 +205,37 @@ class Progress:
             message = safe(event.message)
             err(_("Note: {text}").format(text=message) if event.kind == "notice" else message)
 
+    def log(self, line: str) -> None:
+        """``-v``: one of the client's lines (already after its workspace ID), on stderr."""
+        with self._lock:
+            self._clear()
+            err(f"  {safe(line)}")
+
     def on_result(self, result: BatchResult) -> None:
-        """One answer: a table line (human output) and the progress count."""
+        """One answer: a table line (human output) and the progress count.
+
+        With ``-v``, a failure's details (what answered, the certificate, where
+        it stopped, the proxy) follow on stderr, after its workspace ID, so
+        stdout stays one line per workspace.
+        """
         with self._lock:
             self.done += 1
             self._clear()
+            outcome = result.outcome
             if self.table:
                 line = table_line(result_cells(result))
-                if not result.outcome.ok and result.outcome.kind != "cancelled":
+                if not outcome.ok and outcome.kind != "cancelled":
                     line = self._style.bad(line)
-                elif result.outcome.ok:
+                elif outcome.ok:
                     line = self._style.good(line)
                 print(line, flush=True)
+            sent = outcome.kind not in ("cancelled", "invalid_input")
+            if self.verbose and not outcome.ok and sent:
+                from moecheck_gui.cli.render import render_verbose_failure
+
+                workspace = safe(outcome.workspace_id)
+                for detail in render_verbose_failure(outcome):
+                    err(f"  {workspace}: {detail.strip()}")
 
     def finish(self) -> None:
         """Clear the progress line."""

@@ -107,6 +107,34 @@ def test_human_table_has_a_header_and_one_line_per_row(moecheck: Moecheck, mixed
     assert "\x1b[" not in r.err  # stderr is not a terminal: no progress line
 
 
+def test_verbose_shows_each_checks_lines_after_its_workspace_and_never_a_key(
+    moecheck: Moecheck, mixed: str
+) -> None:
+    quiet = moecheck("check-all", "--from", mixed)
+    r = moecheck("check-all", "--from", mixed, "-v")
+    assert r.rc == quiet.rc == 2
+    # stdout is the same table, one line per workspace; everything -v adds is on stderr.
+    assert len(r.out.splitlines()) == len(quiet.out.splitlines())
+    logged = [line.strip() for line in r.err.splitlines() if line.startswith("  ")]
+    by_workspace: dict[str, list[str]] = {}
+    for line in logged:
+        workspace, _, rest = line.partition(": ")
+        by_workspace.setdefault(workspace, []).append(rest)
+    # Only the two rows that were sent log anything, each line after its workspace ID.
+    assert set(by_workspace) == {"ALLGOOD", "ALLBAD"}
+    for workspace in ("ALLGOOD", "ALLBAD"):
+        lines = by_workspace[workspace]
+        assert any(x.startswith("POST ") and "/v1/integrations/authentication" in x for x in lines)
+        assert "Authorization: Basic [redacted]" in lines
+        assert any(x.startswith("via: ") for x in lines)
+    assert any(x.startswith("HTTP 200") for x in by_workspace["ALLGOOD"])
+    assert any(x.startswith("HTTP 401") for x in by_workspace["ALLBAD"])
+    # The failure's details follow its own lines; a success has none.
+    assert any(x.startswith("Proxy used: ") for x in by_workspace["ALLBAD"])
+    assert not any(x.startswith("Proxy used: ") for x in by_workspace["ALLGOOD"])
+    assert CANARY not in r.out + r.err
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [

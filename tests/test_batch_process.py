@@ -11,6 +11,7 @@ injected into shipped code.
 from __future__ import annotations
 
 import base64
+import logging
 import multiprocessing
 import os
 import pickle
@@ -409,3 +410,37 @@ def test_saved_keys_are_read_from_the_keychain_by_the_child(
     shown = pickle.dumps((results, events.events, process.notices))
     assert canary.encode() not in shown
     assert canary.encode() not in (tmp_path / "h.json").read_bytes()
+
+
+def test_a_corrupt_history_is_said_and_logged_here_not_printed_by_the_child(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The child's log records reach this process's log (the app's file and its redaction)."""
+    history = tmp_path / "data" / "history.json"
+    history.parent.mkdir()
+    history.write_text("{ this is not json", encoding="utf-8")
+    sandbox.add_workspace("HISTWS1", "hist-key-0001", "01", "History Kept")
+    rows = [BatchRow("HISTWS1", "01", "Prod", api_key="hist-key-0001", saved=True)]
+    events = Events()
+    process = BatchProcess(
+        BatchRecipe(api_base=sandbox.api_base, use_keychain=False, history_path=history),
+        on_event=events,
+    )
+    with caplog.at_level(logging.INFO):
+        (result,) = process.run_all(rows)
+    assert result.outcome.ok
+    (notice,) = process.notices
+    assert "started a new history" in notice
+    assert [e.message for e in events.events if e.kind == "notice"] == [notice]
+    assert [e.ok for e in HistoryStore(history).entries("HISTWS1")] == [True]
+    from_child = [
+        r
+        for r in caplog.records
+        if r.name == "moecheck_gui.history" and "(in the check-all process)" in r.getMessage()
+    ]
+    assert from_child and from_child[0].levelno == logging.WARNING
+    assert "History file unusable" in from_child[0].getMessage()
+    assert capfd.readouterr().err == ""

@@ -13,9 +13,11 @@ Messages, all plain tuples:
 * parent -> child, on ``control``: ``("run", recipe, rows, concurrency, timeout)``
   once, then ``("cancel",)`` at most once. The parent closing the pipe (it
   stopped, or died) cancels too.
-* child -> parent, on ``results``: ``("event", BatchEvent)`` and
-  ``("result", BatchResult)`` as they happen, then ``("done", notices)`` or
-  ``("failed", exception class name)`` last.
+* child -> parent, on ``results``: ``("event", BatchEvent)``,
+  ``("result", BatchResult)`` and ``("log", level, logger name, message)`` as
+  they happen, then ``("done", notices)`` or ``("failed", exception class name)``
+  last. Log records go to the parent so they land in the app's log file, through
+  its redaction, instead of on a terminal (the child has no log of its own).
 
 Keys: a saved key is read here, from the OS keychain, and stays in this
 process. Results, events and notices never carry a key (the runner's rule).
@@ -23,6 +25,7 @@ process. Results, events and notices never carry a key (the runner's rule).
 
 from __future__ import annotations
 
+import logging
 import threading
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
@@ -51,6 +54,21 @@ class _Sender:
                 self.broken = True
                 return False
             return True
+
+
+class _ParentLog(logging.Handler):
+    """Sends this process's log records (INFO and up) to the parent, which logs them."""
+
+    def __init__(self, out: _Sender) -> None:
+        super().__init__(logging.INFO)
+        self._out = out
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not stop a check
+            text = str(record.msg)
+        self._out.send(("log", record.levelno, record.name, text))
 
 
 def _watch(control: Connection, runner: BatchRunner) -> None:
@@ -120,6 +138,11 @@ def _run(
 def serve(control: Connection, results: Connection) -> None:
     """Run one check-all as ``control`` asks and report on ``results`` (runs in the child)."""
     out = _Sender(results)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(_ParentLog(out))
+    root.setLevel(logging.INFO)
     try:
         message = control.recv()
     except (EOFError, OSError):

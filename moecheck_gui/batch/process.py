@@ -166,6 +166,8 @@ class BatchProcess:
                         yield result
                 elif kind == "event":
                     self._event(message[1])
+                elif kind == "log":
+                    _log_from_child(message)
                 elif kind == "done":
                     for notice in message[1]:
                         self._notice(notice)
@@ -257,6 +259,15 @@ class BatchProcess:
 
     def _notice(self, text: str) -> None:
         self._event(BatchEvent("notice", text))
+
+
+def _log_from_child(message: tuple[Any, ...]) -> None:
+    """A log record the child sent: logged here, where the app's log file and redaction are."""
+    if len(message) != 4:
+        return
+    _kind, level, name, text = message
+    if isinstance(level, int) and isinstance(name, str) and isinstance(text, str):
+        logging.getLogger(name).log(level, "%s (in the check-all process)", text)
 
 
 def _reap(process: Any) -> None:

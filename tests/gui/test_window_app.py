@@ -255,3 +255,65 @@ def test_keyboard_flow_reaches_every_field_in_order(
         order.append(QApplication.focusWidget())
     assert order[0] is window.findChild(QLineEdit, "apiKeyEdit")
     assert window.findChild(QComboBox, "dataCenterCombo") in (order[1], order[1].parent())
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="reads the child's exit through os.kill(pid, 0)"
+)
+def test_closing_during_a_hanging_check_all_exits_promptly_and_leaves_no_child() -> None:
+    """The check-all child process does not outlive the app, nor hold its exit up."""
+    env = _child_env()
+    script = """
+        import multiprocessing, sys, time
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from moecheck_gui.batch import BatchRow
+        from moecheck_gui.batch.process import BatchRecipe
+        from moecheck_gui.gui import MainWindow
+        from moecheck_gui.gui import app as gui_app
+        from moecheck_gui.gui.check_all_view import CheckAllView
+
+        qapp = QApplication([])
+
+        def poke():
+            window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow))
+            rows = [BatchRow(f"HANG{n}", "01", api_key=f"hang-key-{n:04d}") for n in range(6)]
+            view = CheckAllView(rows, BatchRecipe(api_base=API, use_keychain=False),
+                                concurrency=2, timeout=60, runner=window.runner, parent=window)
+            view.show()
+            view.start()
+            def close():
+                children = [p for p in multiprocessing.active_children()
+                            if p.name == "moecheck-check-all"]
+                assert view.is_running() and len(children) == 1, children
+                print("CHILD", children[0].pid, flush=True)
+                global closed_at
+                closed_at = time.monotonic()
+                window.close()
+            QTimer.singleShot(1500, close)
+
+        QTimer.singleShot(300, poke)
+        code = gui_app.main([])
+        print("EXITED", code, round(time.monotonic() - closed_at, 2), flush=True)
+        sys.exit(code)
+    """
+    with Sandbox() as box:
+        box.set_mode("hang")
+        script = script.replace("API", repr(box.api_base))
+        started = time.monotonic()
+        result = _run_python(script, env, timeout=30)
+        elapsed = time.monotonic() - started
+        assert 1 <= len(box.requests) <= 2, "the child's checks reached the hanging server"
+    assert "EXITED 0" in result.stdout, result.stderr
+    assert "Traceback" not in result.stderr and "QThread: Destroyed" not in result.stderr
+    assert elapsed < 3.0 + 1.5 + 3.0, "start-up + 1.5 s until close + a prompt exit"
+    pid = int(result.stdout.split("CHILD", 1)[1].split()[0])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"the check-all child {pid} outlived the app")

@@ -583,13 +583,19 @@ def _view_worst_gap(app: Any, api_base: str) -> tuple[float, float]:
         timeout=10,
     )
     view.show()
-    done = threading.Event()
-    view.runFinished.connect(lambda _r: done.set())
+    finished_at: list[float] = []
+    view.runFinished.connect(lambda _r: finished_at.append(time.perf_counter()))
     for _ in range(20):  # let the view paint before measuring
         app.processEvents()
     started = time.perf_counter()
-    worst = _loop_worst_gap(app, view.start, done.is_set)
-    took = time.perf_counter() - started
+
+    def settled() -> bool:
+        # Measured until 0.2 s after the run ended: the work the end of a run leaves for
+        # the next turns of the event loop (sizing the columns) counts too.
+        return bool(finished_at) and time.perf_counter() > finished_at[0] + 0.2
+
+    worst = _loop_worst_gap(app, view.start, settled)
+    took = finished_at[0] - started
     results = view.model.results()
     assert len(results) == CHECKALL_ROWS and all(r.outcome.ok for r in results), results[:3]
     view.close()

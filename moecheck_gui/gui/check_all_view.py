@@ -353,8 +353,10 @@ class CheckAllView(QDialog):
         self._flush()
         if self.model.rowCount() and not self._resized_after_run:
             # Once, at the end: names and request IDs are known now (not mid-run: jumping).
+            # In the next turn of the event loop, so the last answers are painted first and
+            # the two never make one long frame.
             self._resized_after_run = True
-            self.table.resizeColumnsToContents()
+            QTimer.singleShot(0, self, self.table.resizeColumnsToContents)
         self._running = False
         self._paused.clear()
         self.cancel_button.setEnabled(False)

@@ -187,6 +187,22 @@ def test_filter_and_sort(
     assert ids == sorted(ids, key=str.casefold, reverse=True)
 
 
+def test_columns_fit_the_answers_once_the_run_is_over(
+    qtbot: Any, sandbox: Sandbox, make_view: Callable[..., CheckAllView]
+) -> None:
+    long_name = "Northwind Traders International Holdings (Asia Pacific) Ltd"
+    sandbox.add_workspace("LONGNAME", "long-name-key-01", "01", long_name)
+    view = make_view([BatchRow("LONGNAME", "01", "Long", api_key="long-name-key-01")])
+    metrics = view.table.fontMetrics()
+    assert view.table.columnWidth(COL_NAME) < metrics.horizontalAdvance(long_name)
+    _run(qtbot, view)
+    assert _cell(view, 0, COL_NAME) == long_name
+    qtbot.waitUntil(
+        lambda: view.table.columnWidth(COL_NAME) >= metrics.horizontalAdvance(long_name),
+        timeout=5000,
+    )
+
+
 # --------------------------------------------------------------------------- opening a row
 
 

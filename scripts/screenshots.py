@@ -358,7 +358,7 @@ def english_steps(app: QApplication, box: Sandbox) -> dict[str, Callable[[], Non
         window.menus.check_all_action.trigger()
         view = named(window, QDialog, "checkAllView")
         wait(300)
-        wait_until(lambda: not view.is_running, 40000)
+        wait_until(lambda: not view.is_running(), 40000)
         view.resize(900, 330)
         wait(400)
         save(view, "check-all")

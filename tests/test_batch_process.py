@@ -277,8 +277,10 @@ def test_cancel_before_the_child_has_started(sandbox: Sandbox) -> None:
     process = BatchProcess(BatchRecipe(api_base=sandbox.api_base, use_keychain=False))
     process.cancel()
     results = process.run_all(_hanging_rows(3))
+    assert [r.index for r in results] == [0, 1, 2]
     assert {r.outcome.kind for r in results} == {"cancelled"}
     assert sandbox.requests == []
+    assert process.pid is None  # no process was started for nothing
 
 
 def test_closing_the_iteration_early_stops_the_child(sandbox: Sandbox) -> None:

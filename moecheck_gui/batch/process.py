@@ -133,6 +133,10 @@ class BatchProcess:
             raise RuntimeError("A BatchProcess runs once")
         self._started = True
         pending = dict(enumerate(rows))
+        if self._cancel_at is not None:  # stopped before it began: no process at all
+            for index, row in pending.items():
+                yield BatchResult(not_checked_outcome(row), row.label, row.line, index)
+            return
         if not pending:
             return
         ctx = multiprocessing.get_context("spawn")

@@ -237,21 +237,21 @@ def _hanging_rows(count: int) -> list[BatchRow]:
     return [BatchRow(f"H{n}", "01", api_key=f"hang-key-{n:04d}") for n in range(count)]
 
 
-def _run_in_thread(process: BatchProcess, rows: list[BatchRow]) -> tuple[threading.Thread, list]:
-    results: list[BatchResult] = []
-    thread = threading.Thread(target=lambda: results.extend(process.run(rows)), daemon=True)
-    thread.start()
-    return thread, results
+def _hanging_run(
+    sandbox: Sandbox, count: int, *, checking: int
+) -> tuple[BatchProcess, threading.Thread, list[BatchResult], Events]:
+    """``count`` rows against a server that never answers, two at a time, run on a thread.
 
-
-def test_cancel_stops_the_child_and_marks_unchecked_rows(sandbox: Sandbox) -> None:
+    Returns once ``checking`` of them have been sent (the process, the thread
+    iterating it, the results it has collected so far, the events).
+    """
     sandbox.set_mode("hang")
     events = Events()
     started = threading.Event()
 
     def on_event(event: BatchEvent) -> None:
         events(event)
-        if events.kinds().count("checking") >= 2:
+        if events.kinds().count("checking") >= checking:
             started.set()
 
     process = BatchProcess(
@@ -260,8 +260,16 @@ def test_cancel_stops_the_child_and_marks_unchecked_rows(sandbox: Sandbox) -> No
         timeout=60,
         on_event=on_event,
     )
-    thread, results = _run_in_thread(process, _hanging_rows(8))
+    results: list[BatchResult] = []
+    rows = _hanging_rows(count)
+    thread = threading.Thread(target=lambda: results.extend(process.run(rows)), daemon=True)
+    thread.start()
     assert started.wait(30)
+    return process, thread, results, events
+
+
+def test_cancel_stops_the_child_and_marks_unchecked_rows(sandbox: Sandbox) -> None:
+    process, thread, results, _events = _hanging_run(sandbox, 8, checking=2)
     process.cancel()
     thread.join(30)
     assert not thread.is_alive()
@@ -302,23 +310,8 @@ def test_closing_the_iteration_early_stops_the_child(sandbox: Sandbox) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_a_child_that_dies_leaves_no_row_waiting(sandbox: Sandbox) -> None:
-    sandbox.set_mode("hang")
-    events = Events()
-    started = threading.Event()
-
-    def on_event(event: BatchEvent) -> None:
-        events(event)
-        if event.kind == "checking":
-            started.set()
-
-    process = BatchProcess(
-        BatchRecipe(api_base=sandbox.api_base, use_keychain=False),
-        concurrency=2,
-        timeout=60,
-        on_event=on_event,
-    )
-    thread, results = _run_in_thread(process, _hanging_rows(5))
-    assert started.wait(30) and process.pid is not None
+    process, thread, results, events = _hanging_run(sandbox, 5, checking=1)
+    assert process.pid is not None
     os.kill(process.pid, signal.SIGKILL)
     thread.join(30)
     assert not thread.is_alive()

@@ -294,16 +294,24 @@ def _hanging_rows(count: int) -> list[BatchRow]:
     return [BatchRow(f"H{n}", "01", f"Hang {n}", api_key=f"hang-key-{n:04d}") for n in range(count)]
 
 
+def _started_on_a_hanging_server(
+    qtbot: Any, sandbox: Sandbox, make_view: Callable[..., CheckAllView], count: int
+) -> CheckAllView:
+    """A view checking ``count`` rows two at a time against a server that never answers."""
+    sandbox.set_mode("hang")
+    view = make_view(_hanging_rows(count), concurrency=2, timeout=60)
+    view.start()
+    qtbot.waitUntil(
+        lambda: [_cell(view, r, COL_VERDICT) for r in range(count)].count("Checking…") == 2,
+        timeout=10000,
+    )
+    return view
+
+
 def test_cancel_marks_unchecked_rows(
     qtbot: Any, sandbox: Sandbox, make_view: Callable[..., CheckAllView]
 ) -> None:
-    sandbox.set_mode("hang")
-    view = make_view(_hanging_rows(8), concurrency=2, timeout=60)
-    view.start()
-    qtbot.waitUntil(
-        lambda: [_cell(view, r, COL_VERDICT) for r in range(8)].count("Checking…") == 2,
-        timeout=10000,
-    )
+    view = _started_on_a_hanging_server(qtbot, sandbox, make_view, 8)
     assert view.is_running()
     cancel = view.findChild(QPushButton, "checkAllCancel")
     with qtbot.waitSignal(view.runFinished, timeout=10000) as blocker:
@@ -350,13 +358,7 @@ def test_the_checks_run_in_a_child_process_not_on_the_windows_threads(
     qtbot: Any, sandbox: Sandbox, make_view: Callable[..., CheckAllView]
 ) -> None:
     """Why: checks on threads here held the interpreter lock the window needs to paint."""
-    sandbox.set_mode("hang")
-    view = make_view(_hanging_rows(4), concurrency=2, timeout=60)
-    view.start()
-    qtbot.waitUntil(
-        lambda: [_cell(view, r, COL_VERDICT) for r in range(4)].count("Checking…") == 2,
-        timeout=10000,
-    )
+    view = _started_on_a_hanging_server(qtbot, sandbox, make_view, 4)
     assert _check_all_children() == ["moecheck-check-all"]
     assert _batch_threads() == [], "the checks ran on threads in the window's process"
     assert len(sandbox.requests) <= 2

@@ -14,8 +14,9 @@ the API)::
     runner.py     BatchRunner, check_concurrency: bounded concurrency, per-DC 429 pauses, cancel
     events.py     BatchEvent, EventFn: progress that is not a result
     protocols.py  CheckerLike, KeySource: what the runner is given; BatchLike: a run
-    process.py    BatchProcess, BatchRecipe: the same run in a child process (the window's;
-                  import it from its module: the command never loads multiprocessing)
+    process.py    BatchProcess: the same run in a child process (the window's; import it
+                  from its module: the command never loads multiprocessing)
+    recipe.py     BatchRecipe: what that child builds the checker, keychain and history from
     child.py      what runs in that child process
     unsent.py     the outcomes of rows never sent (refused, not checked)
     results.py    BatchResult, summarize, exit_code, verdict words, JSON and CSV output

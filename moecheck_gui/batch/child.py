@@ -2,7 +2,7 @@
 
 Why a module of its own: this is the code that runs in the other interpreter.
 It builds the checker, keychain and history from a
-:class:`~moecheck_gui.batch.process.BatchRecipe` (settings, never objects),
+:class:`~moecheck_gui.batch.recipe.BatchRecipe` (settings, never objects),
 runs an ordinary :class:`~moecheck_gui.batch.runner.BatchRunner`, and sends
 everything it has to say back up one pipe. It imports only the standard
 library and the batch package at the top, never Qt; the client and keychain
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from moecheck_gui.batch.events import BatchEvent
-    from moecheck_gui.batch.process import BatchRecipe
+    from moecheck_gui.batch.recipe import BatchRecipe
     from moecheck_gui.batch.runner import BatchRunner
 
 

@@ -37,13 +37,12 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from moecheck_gui.batch import child
 from moecheck_gui.batch.events import BatchEvent, EventFn
+from moecheck_gui.batch.recipe import BatchRecipe
 from moecheck_gui.batch.results import BatchResult
 from moecheck_gui.batch.rows import BatchRow
 from moecheck_gui.batch.runner import DEFAULT_CONCURRENCY, check_concurrency
@@ -56,24 +55,7 @@ CANCEL_GRACE_S = 5.0
 """After a cancel, how long the child may take to send its last results before it is killed."""
 _POLL_S = 0.1
 
-
-@dataclass(frozen=True)
-class BatchRecipe:
-    """How the child builds what a check-all needs: settings only, so it can cross a pipe.
-
-    The same settings the window's own checks use: where checks go
-    (``api_base``, None for MoEngage), the PAC override and the proxy sign-ins
-    given this session (``proxy_credentials``, never shown in ``repr``),
-    whether saved keys come from the OS keychain, the history file
-    (None keeps no history) and the language of the messages.
-    """
-
-    api_base: str | None = None
-    pac_url: str | None = None
-    proxy_credentials: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
-    use_keychain: bool = True
-    history_path: Path | None = None
-    language: str | None = None
+__all__ = ["CANCEL_GRACE_S", "BatchProcess", "BatchRecipe"]
 
 
 class BatchProcess:

@@ -33,7 +33,7 @@ from moecheck_gui.batch import BatchEvent, BatchLike, BatchRow, CheckerLike, Key
 from moecheck_gui.history import HistoryStore
 
 if TYPE_CHECKING:
-    from moecheck_gui.batch.process import BatchRecipe
+    from moecheck_gui.batch.recipe import BatchRecipe
 
 CheckerSource = Union["BatchRecipe", Callable[[], CheckerLike]]
 """A recipe (the batch runs in a child process) or a checker factory (on threads here)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from moecheck_gui.batch.process import BatchRecipe
+    from moecheck_gui.batch.recipe import BatchRecipe
     from moecheck_gui.cancel import CancelToken
     from moecheck_gui.history import HistoryStore
     from moecheck_gui.keychain import StoreInfo
@@ -153,7 +153,7 @@ class Providers:
         with :meth:`checker` and :meth:`keychain`. History and language are the
         job's to fill in.
         """
-        from moecheck_gui.batch.process import BatchRecipe
+        from moecheck_gui.batch.recipe import BatchRecipe
         from moecheck_gui.keychain import KeychainStore
 
         with self._lock:

@@ -4,8 +4,8 @@ Why apart from the view: this is the one part of check-all that runs off the
 GUI thread, and its rule is strict: it never touches a widget. The job runs
 inside one task of the window's :class:`~moecheck_gui.gui.tasks.TaskRunner`;
 each result and progress event is *emitted* on a :class:`CheckAllRelay` that
-lives on the GUI thread, so Qt queues it there. When the view is gone,
-emitting fails and the batch is cancelled.
+lives on the GUI thread, so Qt queues it there. When the view is closed or
+deleted, it cancels the job; news still on its way is dropped.
 
 Where the checks run: given a :class:`~moecheck_gui.batch.process.BatchRecipe`
 (what the window gives), in a child process

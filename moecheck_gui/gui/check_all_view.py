@@ -273,7 +273,10 @@ class CheckAllView(QDialog):
         )
         # The task holds the job and weak callbacks, never the view: a worker thread
         # dropping the last reference to a widget would destroy it on that thread
-        # (a crash) when the view is closed and released mid-run.
+        # (a crash) when the view is closed and released mid-run. A view deleted without
+        # being closed (its parent went first) still stops the batch.
+        job = self._job
+        self.destroyed.connect(lambda *_args: job.cancel())
         self._task = self.runner.start(
             self._job.run, weakly(self._on_done), weakly(self._on_failed), name="check-all"
         )

@@ -400,6 +400,25 @@ def test_the_in_process_variant_fills_in_the_same(
     assert _check_all_children() == []
 
 
+def test_a_view_deleted_with_its_parent_mid_run_stops_its_child_process(
+    qtbot: Any, sandbox: Sandbox
+) -> None:
+    """Not closed, just deleted (its parent went first): the batch must not run on unseen."""
+    from PySide6.QtWidgets import QWidget
+
+    sandbox.set_mode("hang")
+    parent = QWidget()
+    recipe = BatchRecipe(api_base=sandbox.api_base, use_keychain=False)
+    view = CheckAllView(_hanging_rows(6), recipe, concurrency=2, timeout=60, parent=parent)
+    view.start()
+    qtbot.waitUntil(lambda: _check_all_children() == ["moecheck-check-all"], timeout=10000)
+    qtbot.waitUntil(lambda: len(sandbox.requests) == 2, timeout=10000)
+    parent.deleteLater()
+    del view
+    qtbot.waitUntil(lambda: _check_all_children() == [], timeout=10000)
+    assert len(sandbox.requests) == 2  # the four rows still waiting were never sent
+
+
 @pytest.mark.parametrize("in_process", [False, True], ids=["child process", "in process"])
 def test_dropping_the_view_mid_run_stops_the_batch_without_a_crash(
     qtbot: Any, sandbox: Sandbox, checker: Checker, in_process: bool

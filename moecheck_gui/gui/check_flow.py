@@ -58,11 +58,11 @@ class CheckRun:
         "detect",
         "history_notice",
         "record",
-        "record_failures",
         "started",
         "task_id",
         "token",
         "typed",
+        "unrecorded_kinds",
     )
 
     def __init__(
@@ -73,13 +73,13 @@ class CheckRun:
         api_base: str | None,
         token: CancelToken,
         record: bool = False,
-        record_failures: bool = True,
+        unrecorded_kinds: frozenset[str] = frozenset(),
     ) -> None:
         self.typed = typed
         self.record = record
         """True for a saved workspace: the outcome is annotated from and added to the history."""
-        self.record_failures = record_failures
-        """False: a failure is annotated but not added (keep checking's repeated tries)."""
+        self.unrecorded_kinds = unrecorded_kinds
+        """Failures of these kinds are annotated but not added (keep checking's repeated tries)."""
         self.history_notice: str | None = None
         """Set by the worker: the history's notice for the user (e.g. it was corrupt), or None."""
         self.detect = detect
@@ -176,15 +176,16 @@ class CheckFlow(QObject):
         detect: bool = False,
         api_base: str | None = None,
         record: bool = False,
-        record_failures: bool = True,
+        unrecorded_kinds: frozenset[str] = frozenset(),
     ) -> CheckRun | None:
         """Start checking ``typed`` on a worker thread; None (nothing sent) if one runs.
 
         ``detect`` tries every DC whatever ``typed.dc`` says (``"auto"`` always does).
         ``api_base`` replaces MoEngage's address (the sandbox, ``MOECHECK_API_BASE``).
         ``record``: a saved workspace; see "History" in the module docstring.
-        ``record_failures=False`` adds only a success to the history (a loop of
-        tries would otherwise push the last success out of the short history).
+        ``unrecorded_kinds``: failures of these kinds are not added to the history
+        (a loop of tries would otherwise push the last success out of the short
+        history); a success, and any other failure, still are.
         """
         if self._run is not None or self._closed:
             return None
@@ -196,7 +197,7 @@ class CheckFlow(QObject):
             api_base=api_base,
             token=CancelToken(),
             record=record,
-            record_failures=record_failures,
+            unrecorded_kinds=unrecorded_kinds,
         )
         applog.register_secret(run.secret)
         providers, timeout = self.providers, self.timeout
@@ -353,7 +354,8 @@ def keep_history(outcome: Outcome, run: CheckRun, providers: Providers) -> Outco
         seen = outcome
         if run.record:
             outcome = annotate(outcome, store)  # (against the history before this check)
-        if seen.workspace_id and (seen.ok or (run.record and run.record_failures)):
+        failure_kept = run.record and seen.kind not in run.unrecorded_kinds
+        if seen.workspace_id and (seen.ok or failure_kept):
             run.history_notice = store.record(seen.workspace_id, seen)
     except Exception:  # see the docstring: the verdict must reach the window
         log.exception("Could not keep the history of this check")

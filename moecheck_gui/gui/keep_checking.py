@@ -17,8 +17,11 @@ longer when the answer carried a ``Retry-After`` asking for more. The key is
 held only by this object while the loop runs, and kept registered with the
 log's redaction (:meth:`CheckFlow.hold_secret`) between the tries too; it is
 dropped when the loop ends. Tries of a saved workspace are annotated from the
-history, but only a success is added to it: 40 rejected tries would push the
-last success out of the short history that says "this key worked on ...".
+history, but a try that fails the same way waiting might fix is not added to
+it: 40 rejected tries would push the last success out of the short history that
+says "this key worked on ...". The failure that started the loop was recorded
+as the check it was; a success, and an answer that changed to something waiting
+will not fix (which ends the loop), are recorded too.
 
 Loaded only when the user asks to keep checking (never at start-up).
 """
@@ -209,7 +212,7 @@ class KeepChecking(QObject):
                 detect=self.detect,
                 api_base=self.api_base,
                 record=self.record,
-                record_failures=False,
+                unrecorded_kinds=RETRY_KINDS,
             )
         finally:
             self._starting = False

@@ -298,3 +298,47 @@ def test_window_closing_stops_the_loop(
     assert is_redacted(US.api_key)
     window.close()
     assert window.result_actions.keep is None and not is_redacted(US.api_key)
+
+
+def test_the_history_keeps_the_loops_answers_not_every_retry(
+    qtbot: Any, qapp: Any, sandbox: Sandbox, tmp_path: Any
+) -> None:
+    """A saved workspace: the failure that started the loop, then only what ended it."""
+    from moecheck_gui.history import HistoryStore
+
+    history = HistoryStore(tmp_path / "history.json")
+    runner = TaskRunner()
+    checker = Checker(api_base=sandbox.api_base)
+    flow = CheckFlow(runner, Providers(checker=checker, history=history), timeout=5.0)
+    try:
+        sandbox.set_mode("unauthorized")
+        with qtbot.waitSignal(flow.finished, timeout=10000) as got:
+            flow.start(TYPED, record=True)
+        first = got.args[0]
+        assert first.kind == "auth"
+
+        def after_three_tries(_outcome: Outcome, _run: object) -> None:
+            if keep.tries >= 3:
+                sandbox.set_mode("forbidden")  # the answer changes: waiting will not fix it
+
+        keep = KeepChecking(flow, TYPED, record=True, interval_s=0.01)
+        flow.finished.connect(after_three_tries)
+        outcome, reason = run_loop(qtbot, keep, first)
+        flow.finished.disconnect(after_three_tries)
+        assert reason == CHANGED and outcome.kind == "forbidden" and keep.tries == 5
+        kinds = [e.kind for e in history.entries(US.workspace_id)]
+        assert kinds == ["auth", "forbidden"], "the three rejected retries were not recorded"
+
+        sandbox.set_mode("unauthorized")
+        with qtbot.waitSignal(flow.finished, timeout=10000) as got:
+            flow.start(TYPED, record=True)
+        sandbox.set_mode("normal")
+        outcome, reason = run_loop(
+            qtbot, KeepChecking(flow, TYPED, record=True, interval_s=0.01), got.args[0]
+        )
+        assert reason == OK and outcome.ok
+        kinds = [e.kind for e in history.entries(US.workspace_id)]
+        assert kinds == ["auth", "forbidden", "auth", None]
+    finally:
+        runner.shutdown()
+        checker.close()

@@ -22,6 +22,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -322,6 +323,21 @@ def test_a_child_that_dies_leaves_no_row_waiting(sandbox: Sandbox) -> None:
     assert [e.message for e in events.events if e.kind == "notice"] == [notice]
 
 
+def test_a_run_that_cannot_even_be_sent_still_answers_every_row(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whatever goes wrong on this side (here: a value that cannot cross the pipe)."""
+    unpicklable: Any = {"proxy:3128": ("someone", threading.Lock())}
+    process = BatchProcess(BatchRecipe(proxy_credentials=unpicklable, use_keychain=False))
+    results = process.run_all(_hanging_rows(3))
+    assert [r.index for r in results] == [0, 1, 2]
+    assert {r.outcome.kind for r in results} == {"cancelled"}
+    (notice,) = process.notices
+    assert notice.startswith("Checking stopped because of an unexpected problem")
+    assert "could not be used: TypeError" in caplog.text
+    assert _no_child_left()
+
+
 def test_the_child_reports_a_failure_in_words_not_a_traceback(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
@@ -373,6 +389,28 @@ def test_a_proxy_sign_in_given_to_the_window_reaches_the_child(
     expected = "Basic " + base64.b64encode(f"someone:{password}".encode()).decode()
     assert expected in proxy.traffic.auth_headers
     assert password.encode() not in pickle.dumps((refused, signed_in))
+
+
+def test_checks_behind_a_pac_file_start_the_pac_engine_from_the_child(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A company network's PAC file: the child runs it in a PAC engine process of its own.
+
+    Regression: the child was a daemon process, which multiprocessing forbids to
+    start children, so every row behind a PAC failed as a refused connection.
+    """
+    pac = tmp_path / "company.pac"
+    pac.write_text('function FindProxyForURL(url, host) { return "DIRECT"; }\n', "utf-8")
+    rows = [BatchRow("DEMO_US", "01", api_key="demo-key-us-0001")]
+    rows.append(BatchRow("DEMO_EU", "02", api_key="demo-key-eu-0001"))
+    process = BatchProcess(
+        BatchRecipe(api_base=sandbox.api_base, use_keychain=False, pac_url=pac.as_uri())
+    )
+    results = process.run_all(rows)
+    assert [(r.outcome.ok, r.outcome.proxy_source) for r in results] == [(True, "pac")] * 2
+    assert "says DIRECT" in (results[0].outcome.proxy_why or "")
+    assert process.notices == []
+    assert _no_child_left()
 
 
 @pytest.mark.skipif(

@@ -538,7 +538,7 @@ def test_self_test_passes_in_process_and_writes_a_report(
         assert f"[ok]   {step}:" in out
     assert "GNOME Keyring / Secret Service" in out
     assert '"MoeCheck Demo (US)"' in out
-    assert "2 workspaces checked in a child process" in out
+    assert "2 workspaces checked in a child process, through its PAC engine" in out
     assert "passed: 7/7" in out
     assert not any(w.api_key in out for w in DEMO_WORKSPACES)
     assert not any(self_test_home.rglob("*.ini")), "the self-test wrote settings"

@@ -21,11 +21,17 @@ Messages, all plain tuples:
 
 Keys: a saved key is read here, from the OS keychain, and stays in this
 process. Results, events and notices never carry a key (the runner's rule).
+
+A check behind a PAC file starts the PAC engine's process from here (a
+grandchild of the app): this process clears its own daemon flag so that
+multiprocessing allows it, and stops the engine before it exits. If this
+process is killed instead, the engine sees its pipe close and exits too.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
@@ -33,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from moecheck_gui.batch.events import BatchEvent
     from moecheck_gui.batch.recipe import BatchRecipe
-    from moecheck_gui.batch.runner import BatchRunner
+    from moecheck_gui.cancel import CancelToken
 
 
 class _Sender:
@@ -57,10 +63,13 @@ class _Sender:
 
 
 class _ParentLog(logging.Handler):
-    """Sends this process's log records (INFO and up) to the parent, which logs them."""
+    """Sends this process's log records to the parent, which logs them (and redacts them).
 
-    def __init__(self, out: _Sender) -> None:
-        super().__init__(logging.INFO)
+    A record's traceback, if any, travels as text after its message.
+    """
+
+    def __init__(self, out: _Sender, level: int) -> None:
+        super().__init__(level)
         self._out = out
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -68,18 +77,20 @@ class _ParentLog(logging.Handler):
             text = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad format string must not stop a check
             text = str(record.msg)
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
         self._out.send(("log", record.levelno, record.name, text))
 
 
-def _watch(control: Connection, runner: BatchRunner) -> None:
+def _watch(control: Connection, token: CancelToken) -> None:
     """Cancel the run when the parent asks, or when it goes away (its end closes)."""
     try:
         while True:
             message = control.recv()
             if message and message[0] == "cancel":
-                runner.cancel()
+                token.cancel()
     except (EOFError, OSError):
-        runner.cancel()
+        token.cancel()
 
 
 def _run(
@@ -90,6 +101,15 @@ def _run(
     out: _Sender,
     control: Connection,
 ) -> None:
+    from moecheck_gui.cancel import CancelToken
+
+    # Listening for a cancel comes first: building the checker and the keychain takes
+    # a moment, and a Stop meanwhile must not wait for it.
+    token = CancelToken()
+    threading.Thread(
+        target=_watch, args=(control, token), name="moecheck-batch-control", daemon=True
+    ).start()
+
     from moecheck_gui import i18n
     from moecheck_gui.batch.runner import BatchRunner
     from moecheck_gui.client import Checker
@@ -121,11 +141,9 @@ def _run(
         history=history,
         concurrency=concurrency,
         timeout=timeout,
+        cancel=token,
         on_event=on_event,
     )
-    threading.Thread(
-        target=_watch, args=(control, runner), name="moecheck-batch-control", daemon=True
-    ).start()
     try:
         for result in runner.run(rows):
             if not out.send(("result", result)):
@@ -133,22 +151,37 @@ def _run(
         out.send(("done", list(runner.notices)))
     finally:
         checker.close()
+        _close_pac_engine()
+
+
+def _close_pac_engine() -> None:
+    """Stop the PAC engine's process if a check started one (it is this process's child)."""
+    import sys
+
+    pac = sys.modules.get("moecheck_gui.proxy.pac")
+    if pac is not None:
+        pac.default_runner().close()
 
 
 def serve(control: Connection, results: Connection) -> None:
     """Run one check-all as ``control`` asks and report on ``results`` (runs in the child)."""
+    # The parent treats this process as a daemon (it ends with the app), but this process
+    # must be allowed children of its own: a check may need the PAC engine's process, and
+    # multiprocessing refuses to start one from a daemon ("daemonic processes are not
+    # allowed to have children").
+    multiprocessing.current_process().daemon = False
     out = _Sender(results)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    root.addHandler(_ParentLog(out))
-    root.setLevel(logging.INFO)
     try:
         message = control.recv()
     except (EOFError, OSError):
         return
     try:
         _command, recipe, rows, concurrency, timeout = message
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        root.addHandler(_ParentLog(out, recipe.log_level))
+        root.setLevel(recipe.log_level)
         _run(recipe, rows, concurrency, timeout, out, control)
     except BaseException as exc:  # noqa: BLE001 - the parent says it in words; no traceback here
         out.send(("failed", type(exc).__name__))

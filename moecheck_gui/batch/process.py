@@ -12,12 +12,13 @@ What crosses the pipes: the rows and a :class:`BatchRecipe` (how to build the
 checker, keychain and history: settings, never live objects) go down; results,
 progress events and notices come back (:mod:`.child` lists the messages).
 Saved keys are read by the child from the OS keychain itself and never cross;
-a row's own key (a file's ``api_key`` column) does, in memory only. Nothing is
-written to disk.
+a row's own key (a file's ``api_key`` column) does, in memory only; no key is
+written anywhere (the child writes the history file, which never holds one).
 
 The child is started with "spawn" (a fresh interpreter; never "fork": the app
 has threads), as :class:`moecheck_gui.proxy.PacRunner` starts the PAC engine,
-so the frozen launchers' ``multiprocessing.freeze_support()`` serves both.
+so the frozen launchers' ``multiprocessing.freeze_support()`` serves both. A
+check behind a PAC file starts that engine from the child (see :mod:`.child`).
 
 Stopping: :meth:`BatchProcess.cancel` asks the child to cancel (its running
 checks are cut at once and the rest come back "not checked"); a child that has
@@ -92,12 +93,11 @@ class BatchProcess:
 
     def cancel(self) -> None:
         """Stop: running checks end as ``cancelled``, unchecked rows come back ``cancelled``."""
-        with self._lock:
+        with self._lock:  # (the pipe is closed under this lock too: never sent on once closed)
             if self._cancel_at is None:
                 self._cancel_at = time.monotonic()
-            control = self._control
-        if control is not None:
-            self._send_cancel(control)
+            if self._control is not None:
+                self._send_cancel(self._control)
 
     @property
     def cancelled(self) -> bool:
@@ -141,9 +141,8 @@ class BatchProcess:
             )
             with self._lock:
                 self._control = control_write
-                cancel_now = self._cancel_at is not None
-            if cancel_now:
-                self._send_cancel(control_write)
+                if self._cancel_at is not None:
+                    self._send_cancel(control_write)
             for message in self._messages(results_read, process):
                 kind = message[0]
                 if kind == "result":
@@ -162,11 +161,12 @@ class BatchProcess:
                 elif kind == "failed":
                     log.error("The check-all process failed: %s", message[1])
                     break
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - every row still gets its answer below
             log.error("The check-all process could not be used: %s", type(exc).__name__)
         finally:
             with self._lock:
                 self._control = None
+                control_write.close()
             self._stop(
                 process, control_write, results_read, control_read, results_write, wait=not finished
             )
@@ -210,7 +210,7 @@ class BatchProcess:
         try:
             control.send(("cancel",))
         except (OSError, ValueError):
-            pass  # the child is gone already, or the pipe was just closed
+            pass  # the child is gone already
 
     @staticmethod
     def _stop(process: Any, *conns: Any, wait: bool) -> None:

@@ -9,6 +9,7 @@ other for it. A recipe crosses a pipe (pickled), so it holds plain values: a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ class BatchRecipe:
     (``api_base``, None for MoEngage), the PAC override and the proxy sign-ins
     given this session (``proxy_credentials``, never shown in ``repr``),
     whether saved keys come from the OS keychain, the history file
-    (None keeps no history) and the language of the messages.
+    (None keeps no history), the language of the messages, and the least
+    level of the log records the child sends back (the window's own).
     """
 
     api_base: str | None = None
@@ -31,3 +33,4 @@ class BatchRecipe:
     use_keychain: bool = True
     history_path: Path | None = None
     language: str | None = None
+    log_level: int = logging.INFO

@@ -20,6 +20,7 @@ Either way the checker, keychain and history are built off the GUI thread.
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -136,6 +137,7 @@ class CheckAllJob:
             self.checks,
             history_path=self.history.path if self.history is not None else None,
             language=i18n.current_language(),
+            log_level=max(logging.DEBUG, logging.getLogger().getEffectiveLevel()),
         )
         return BatchProcess(
             recipe, concurrency=self.concurrency, timeout=self.timeout, on_event=on_event

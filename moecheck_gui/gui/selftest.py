@@ -257,8 +257,10 @@ def _check_batch_process(api_base: str, timeout: float) -> tuple[bool, str]:
     Like the PAC engine, that child is the app's own executable started again
     (``freeze_support`` in the frozen launchers); unlike it, the child imports the
     whole client (requests, urllib3, the trust roots), so a module PyInstaller
-    left out shows here, not on a user's first "Check all". No keychain and no
-    history: the rows carry the sandbox's public demo keys.
+    left out shows here, not on a user's first "Check all". The checks go
+    through a PAC file (it answers DIRECT), so the child starts the PAC engine
+    from itself, as it does on a company network. No keychain and no history:
+    the rows carry the sandbox's public demo keys.
     """
     from moecheck_gui.batch import BatchRow
     from moecheck_gui.batch.process import BatchProcess, BatchRecipe
@@ -267,22 +269,38 @@ def _check_batch_process(api_base: str, timeout: float) -> tuple[bool, str]:
     demos = [w for w in DEMO_WORKSPACES if w.workspace_id in (DEMO_WORKSPACE_ID, "DEMO_EU")]
     rows = [BatchRow(w.workspace_id, w.dc, api_key=w.api_key) for w in demos]
     started = time.monotonic()
-    process = BatchProcess(
-        BatchRecipe(api_base=api_base, use_keychain=False, language="en"),
-        concurrency=2,
-        timeout=timeout,
-    )
-    results = process.run_all(rows)
+    with tempfile.TemporaryDirectory(prefix="moecheck-selftest-batch-") as folder:
+        pac_file = Path(folder) / "direct.pac"
+        pac_file.write_text(
+            'function FindProxyForURL(url, host) { return "DIRECT"; }\n', encoding="utf-8"
+        )
+        process = BatchProcess(
+            BatchRecipe(
+                api_base=api_base, pac_url=pac_file.as_uri(), use_keychain=False, language="en"
+            ),
+            concurrency=2,
+            timeout=timeout,
+        )
+        results = process.run_all(rows)
     elapsed_ms = (time.monotonic() - started) * 1000
     shown = ", ".join(
-        f"{r.outcome.workspace_id} -> {'ok' if r.outcome.ok else r.outcome.kind}" for r in results
+        f"{r.outcome.workspace_id} -> {'ok' if r.outcome.ok else r.outcome.kind}"
+        f"{'' if r.outcome.ok else ': ' + r.outcome.message}"
+        for r in results
     )
     wanted = {w.workspace_id: w.app_name for w in demos}
-    got = {r.outcome.workspace_id: r.outcome.app_name for r in results if r.outcome.ok}
+    got = {
+        r.outcome.workspace_id: r.outcome.app_name
+        for r in results
+        if r.outcome.ok and r.outcome.proxy_source == "pac"
+    }
     if process.pid is None or got != wanted:
         notes = "; ".join(process.notices)
         return False, f"{shown or 'no results'}{': ' + notes if notes else ''}"
-    return True, f"{len(results)} workspaces checked in a child process in {elapsed_ms:.0f} ms"
+    return True, (
+        f"{len(results)} workspaces checked in a child process, through its PAC engine, "
+        f"in {elapsed_ms:.0f} ms"
+    )
 
 
 def _check_window(qt_args: list[str], demo: DemoMode) -> tuple[bool, str]:

@@ -140,20 +140,45 @@ def os_thread_count() -> int | None:
         return None
 
 
-def socket_fds() -> int | None:
-    """Open file descriptors of this process that are sockets; None without ``/proc/self/fd``."""
+def socket_fds(remote_port: int | None = None) -> int | None:
+    """Open file descriptors of this process that are sockets; None without ``/proc/self/fd``.
+
+    ``remote_port``: only the TCP sockets connected to that port (on any address).
+    Why: a count of every socket also sees what other parts of a long test run
+    open or close meanwhile (a D-Bus connection, a lingering test server's
+    thread); a leak of the app's connections to a server shows in this count.
+    """
     try:
         names = os.listdir(PROC / "self" / "fd")
     except OSError:
         return None
-    count = 0
+    inodes: list[str] = []
     for name in names:
         try:
-            if os.readlink(PROC / "self" / "fd" / name).startswith("socket:"):
-                count += 1
+            target = os.readlink(PROC / "self" / "fd" / name)
         except OSError:
             continue  # closed between listdir and readlink
-    return count
+        if target.startswith("socket:["):
+            inodes.append(target[len("socket:[") : -1])
+    if remote_port is None:
+        return len(inodes)
+    connected = _tcp_inodes_to(remote_port)
+    return sum(1 for inode in inodes if inode in connected)
+
+
+def _tcp_inodes_to(remote_port: int) -> set[str]:
+    """Inodes of the TCP sockets (IPv4 and IPv6) whose remote end is ``remote_port``."""
+    found: set[str] = set()
+    for table in ("tcp", "tcp6"):
+        try:
+            lines = (PROC / "self" / "net" / table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9 and int(fields[2].rsplit(":", 1)[1], 16) == remote_port:
+                found.add(fields[9])
+    return found
 
 
 def growth(before: int | None, after: int | None) -> int | None:

@@ -424,7 +424,6 @@ def _startup_rows(
 def bench_events(runs: int) -> list[Row]:
     """Worst gap between 1 ms timer ticks while checks run (must stay under one frame)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
     from moecheck_gui.gui import MainWindow
@@ -441,34 +440,14 @@ def bench_events(runs: int) -> list[Row]:
         window.key_edit.setText(KEY)
         window.select_dc("01")
 
+        finished: list[bool] = []
+        window.checkFinished.connect(lambda _o: finished.append(True))
+
         def measure(start_check: bool) -> float:
-            clock = QElapsedTimer()
-            worst = 0.0
-            last = 0.0
-            done = {"v": False}
-            clock.start()
-
-            def tick() -> None:
-                nonlocal worst, last
-                now = clock.nsecsElapsed() / 1e6
-                worst = max(worst, now - last)
-                last = now
-
-            timer = QTimer()
-            timer.setInterval(1)
-            timer.timeout.connect(tick)
-            window.checkFinished.connect(lambda _o: done.__setitem__("v", True))
-            timer.start()
-            if start_check:
-                window.test_button.click()
-            else:
-                QTimer.singleShot(350, lambda: done.__setitem__("v", True))
-            deadline = time.monotonic() + 10
-            while not done["v"] and time.monotonic() < deadline:
-                app.processEvents()
-                time.sleep(0.0005)
-            timer.stop()
-            return worst
+            if not start_check:
+                return _idle_worst_gap(app, 0.35)
+            finished.clear()
+            return _loop_worst_gap(app, window.test_button.click, lambda: bool(finished))
 
         measure(True)  # warm: first check imports the client
         for _ in range(max(runs, 3)):

@@ -493,3 +493,17 @@ def hang_until_client_leaves() -> Responder:
                     raise OSError("client left") from None
 
     return respond
+
+
+@contextlib.contextmanager
+def refused_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections, held for the block's duration.
+
+    Bound but not listening: a connection gets "refused" at once, and no other
+    server can take the port meanwhile. (A port bound and closed again could be
+    given to the next test server that asks for a free one; a run once reached
+    an authenticating proxy there and got a 407 instead of "refused".)
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])

@@ -15,7 +15,6 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from moecheck_gui.sandbox import DEMO_WORKSPACES, Sandbox
+from tests import servers
 from tests.platform_support import needs_ctrl_c, needs_pty
 
 CANARY = "CANARY-KEY-7f3a9c"
@@ -165,13 +165,6 @@ def cli(tmp_path: Path, sandbox: Sandbox) -> Iterator[Cli]:
             data = path.read_bytes()
             assert CANARY.encode() not in data, f"the key was written to {path}"
             assert CANARY_BASIC.encode() not in data, f"the key was written to {path}"
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # --- success and the JSON contract ---------------------------------------------
@@ -423,10 +416,11 @@ def test_api_key_stdin_empty(cli: Cli) -> None:
 
 
 def test_connection_refused_exit_3(cli: Cli) -> None:
-    base = f"http://127.0.0.1:{closed_port()}/dc-{{dc}}"
-    r = cli.run(
-        "check", "--workspace-id", CANARY_WS, "--dc", "02", "--json", MOECHECK_API_BASE=base
-    )
+    with servers.refused_port() as port:
+        base = f"http://127.0.0.1:{port}/dc-{{dc}}"
+        r = cli.run(
+            "check", "--workspace-id", CANARY_WS, "--dc", "02", "--json", MOECHECK_API_BASE=base
+        )
     assert r.returncode == 3
     assert r.json()["kind"] == "connect"
 

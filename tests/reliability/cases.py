@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import email.utils
 import json
-import socket
 import ssl
 import zlib
 from collections.abc import Callable, Iterator
@@ -124,13 +123,6 @@ def _base(server: ScriptedServer, host: str = "127.0.0.1") -> str:
     return server.url(host=host) + "/dc-{dc}"
 
 
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then closed)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _no_request(server: ScriptedServer) -> Callable[[dict[str, Any]], None]:
     def after(outcome: dict[str, Any]) -> None:
         assert server.requests == [], "a request (with the key) went over an unverified channel"
@@ -151,7 +143,8 @@ def plain(responder_factory: Callable[[], servers.Responder], **kw: Any) -> Buil
 
 @contextlib.contextmanager
 def _refused(kit: Kit) -> Iterator[Scene]:
-    yield Scene(f"http://127.0.0.1:{closed_port()}/dc-{{dc}}", dict(NO_TRUST_OVERRIDE))
+    with servers.refused_port() as port:
+        yield Scene(f"http://127.0.0.1:{port}/dc-{{dc}}", dict(NO_TRUST_OVERRIDE))
 
 
 @contextlib.contextmanager
@@ -247,8 +240,9 @@ def _proxy(mode: str) -> Builder:
         with scripted(servers.success("Via Proxy"), tls=ctx) as server:
             env: dict[str, str | None] = {"REQUESTS_CA_BUNDLE": kit.bundle, "SSL_CERT_FILE": None}
             if mode == "dead":
-                env["HTTPS_PROXY"] = f"http://127.0.0.1:{closed_port()}"
-                yield Scene(_base(server, "localhost"), env, _no_request(server))
+                with servers.refused_port() as port:
+                    env["HTTPS_PROXY"] = f"http://127.0.0.1:{port}"
+                    yield Scene(_base(server, "localhost"), env, _no_request(server))
                 return
             proxy = ConnectProxy(mode, credentials="alice:s3cret-proxy")
             try:

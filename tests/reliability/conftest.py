@@ -238,19 +238,20 @@ def run_cli(
 @pytest.fixture(scope="session")
 def cli_baseline_rss(tmp_path_factory: pytest.TempPathFactory) -> int | None:
     """Peak RSS of a trivial ``moecheck check`` (connection refused): the memory yardstick."""
-    from tests.reliability.cases import closed_port
+    from tests.servers import refused_port
 
     home = tmp_path_factory.mktemp("baseline-home")
     for sub in (".config", ".local/share", ".local/state", ".cache"):
         (home / sub).mkdir(parents=True)
-    result = run_cli(
-        ["check", "--workspace-id", WS, "--dc", "01", "--json", "-v"],
-        home=home,
-        env={
-            "MOECHECK_API_BASE": f"http://127.0.0.1:{closed_port()}/dc-{{dc}}",
-            "MOECHECK_API_KEY": KEY,
-        },
-    )
+    with refused_port() as port:
+        result = run_cli(
+            ["check", "--workspace-id", WS, "--dc", "01", "--json", "-v"],
+            home=home,
+            env={
+                "MOECHECK_API_BASE": f"http://127.0.0.1:{port}/dc-{{dc}}",
+                "MOECHECK_API_KEY": KEY,
+            },
+        )
     assert result.returncode == 3
     return result.peak_rss
 

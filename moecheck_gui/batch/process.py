@@ -38,7 +38,7 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 from moecheck_gui.batch import child
@@ -99,11 +99,6 @@ class BatchProcess:
             if self._control is not None:
                 self._send_cancel(self._control)
 
-    @property
-    def cancelled(self) -> bool:
-        """True once :meth:`cancel` was called."""
-        return self._cancel_at is not None
-
     def run(self, rows: Iterable[BatchRow]) -> Iterator[BatchResult]:
         """Check every row in a child process; yield each result as it arrives.
 
@@ -115,12 +110,31 @@ class BatchProcess:
             raise RuntimeError("A BatchProcess runs once")
         self._started = True
         pending = dict(enumerate(rows))
-        if self._cancel_at is not None:  # stopped before it began: no process at all
-            for index, row in pending.items():
-                yield BatchResult(not_checked_outcome(row), row.label, row.line, index)
-            return
-        if not pending:
-            return
+        finished = False
+        if pending and self._cancel_at is None:  # (stopped before it began: no process at all)
+            finished = yield from self._from_child(pending)
+        if pending and not finished and self._cancel_at is None:
+            self._notice(
+                _(
+                    "Checking stopped because of an unexpected problem; the workspaces not "
+                    "yet checked are marked not checked. The log has details."
+                )
+            )
+        for index, row in sorted(pending.items()):
+            yield BatchResult(not_checked_outcome(row), row.label, row.line, index)
+
+    def run_all(self, rows: Iterable[BatchRow]) -> list[BatchResult]:
+        """Check every row; all results in input order."""
+        return sorted(self.run(rows), key=lambda r: r.index)
+
+    # -- the child ---------------------------------------------------------------
+
+    def _from_child(self, pending: dict[int, BatchRow]) -> Generator[BatchResult, None, bool]:
+        """Start the child, yield its results (removing them from ``pending``), stop it.
+
+        Returns True when the child finished its run; rows left in ``pending``
+        are the caller's to answer.
+        """
         ctx = multiprocessing.get_context("spawn")
         control_read, control_write = ctx.Pipe(duplex=False)
         results_read, results_write = ctx.Pipe(duplex=False)
@@ -170,21 +184,7 @@ class BatchProcess:
             self._stop(
                 process, control_write, results_read, control_read, results_write, wait=not finished
             )
-        if pending and not finished and self._cancel_at is None:
-            self._notice(
-                _(
-                    "Checking stopped because of an unexpected problem; the workspaces not "
-                    "yet checked are marked not checked. The log has details."
-                )
-            )
-        for index, row in sorted(pending.items()):
-            yield BatchResult(not_checked_outcome(row), row.label, row.line, index)
-
-    def run_all(self, rows: Iterable[BatchRow]) -> list[BatchResult]:
-        """Check every row; all results in input order."""
-        return sorted(self.run(rows), key=lambda r: r.index)
-
-    # -- the child ---------------------------------------------------------------
+        return finished
 
     def _messages(self, conn: Any, process: Any) -> Iterator[tuple[Any, ...]]:
         """The child's messages until it closes its end, dies, or overstays a cancel."""
